@@ -1,0 +1,140 @@
+"""Tables of the analysis stage: post analyses, stories, membership, LSH bands, tier history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from config.database import Base, JSONType, UTCDateTime, utcnow
+
+
+class PostAnalysis(Base):
+    """What the analysis stage concluded about one post, and with which model version."""
+
+    __tablename__ = "post_analyses"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    analyzed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    negativity: Mapped[float] = mapped_column(Float)
+    negative: Mapped[bool] = mapped_column(Boolean)
+    relevant: Mapped[bool] = mapped_column(Boolean, index=True)
+    category: Mapped[str | None] = mapped_column(String(20))
+    schemes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class Story(Base):
+    """A cluster of posts carrying the same statement across sites, with its metrics and tier."""
+
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_last_post_at", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    first_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    first_site: Mapped[str | None] = mapped_column(String(255))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    negativity: Mapped[float] = mapped_column(Float, default=0.0)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    relevant: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[str | None] = mapped_column(String(20))
+    schemes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    sites: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    posts: Mapped[int] = mapped_column(Integer, default=0)
+    clicks_24h: Mapped[int] = mapped_column(BigInteger, default=0)
+    reposts: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
+    reposts_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    metrics_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dirty: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    tier: Mapped[str | None] = mapped_column(String(20), index=True)
+    tier_reason: Mapped[str | None] = mapped_column(Text)
+    tier_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    forecast: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    members: Mapped[list[StoryPost]] = relationship(back_populates="story", passive_deletes=True)
+    tier_changes: Mapped[list[TierChange]] = relationship(
+        back_populates="story", passive_deletes=True, order_by="TierChange.raised_at"
+    )
+
+
+class StoryPost(Base):
+    """Membership: a post belongs to exactly one story."""
+
+    __tablename__ = "story_posts"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    similarity: Mapped[float] = mapped_column(Float, default=1.0)
+
+    story: Mapped[Story] = relationship(back_populates="members")
+
+
+class StoryBand(Base):
+    """One MinHash LSH band hash of a post, for candidate look-up inside the window."""
+
+    __tablename__ = "story_bands"
+    __table_args__ = (Index("ix_story_bands_band_hash", "band", "hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger)
+    hash: Mapped[int] = mapped_column(BigInteger)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class TierChange(Base):
+    """A tier a story reached, once per tier ever; the event the alert outbox is built from."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (UniqueConstraint("story_id", "tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    tier: Mapped[str] = mapped_column(String(20))
+    previous_tier: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    story: Mapped[Story] = relationship(back_populates="tier_changes")
+
+
+class Burst(Base):
+    """A surge of a scheme's post volume against its hour-of-week baseline."""
+
+    __tablename__ = "bursts"
+    __table_args__ = (UniqueConstraint("scheme", "window_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(200))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    observed: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)

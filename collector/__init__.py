@@ -1,0 +1,1 @@
+"""Collection stage: sources are fetched, decoded, parsed and stored as posts with snapshots."""

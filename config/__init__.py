@@ -1,0 +1,1 @@
+"""Composition root: settings, database, scheduler and command line of yuqing."""

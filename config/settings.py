@@ -1,0 +1,324 @@
+"""The validated settings of a deployment (SPEC §8): TOML document in, `Settings` out.
+
+Every section is a pydantic model that forbids unknown keys; cross-field checks (tiers that
+rise, unique names, channels that exist) live here too. Loading and error wording are in
+`config.loading`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time as dtime
+from datetime import timedelta
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.types import (
+    CATEGORY_GUIDANCE,
+    ByteSize,
+    CategoryId,
+    Duration,
+    TierId,
+    TimeOfDay,
+    TimeRange,
+)
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as \"Asia/Shanghai\"") from exc
+    return value
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/yuqing.db"
+
+
+class FetchSettings(Section):
+    """How every source is fetched unless the source says otherwise."""
+
+    user_agent: str = "yuqing/0.1 (+public-opinion monitor; contact your site operator)"
+    timeout: Duration = timedelta(seconds=20)
+    retries: int = Field(default=2, ge=0, le=10)
+    backoff: Duration = timedelta(seconds=1)
+    max_bytes: ByteSize = 10 * 1024 * 1024
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    per_host_delay: Duration = timedelta(seconds=1)
+    obey_robots: bool = True
+    failure_backoff_max: Duration = timedelta(hours=6)
+
+
+class Selectors(Section):
+    """CSS selectors of a `kind = "html"` list page; "sel@attr" reads an attribute."""
+
+    item: str
+    title: str
+    link: str
+    time: str | None = None
+    body: str | None = None
+    author: str | None = None
+    views: str | None = None
+    replies: str | None = None
+    reposts: str | None = None
+
+
+class SourceSettings(Section):
+    name: str = Field(min_length=1)
+    kind: Literal["rss", "discuz", "html"]
+    url: str
+    site: str | None = None
+    interval: Duration = timedelta(minutes=10)
+    encoding: str | None = None
+    enabled: bool = True
+    timezone: str = "Asia/Shanghai"
+    obey_robots: bool | None = None
+    fetch_article: bool = False
+    fetch_threads: bool = False
+    selectors: Selectors | None = None
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            import codecs
+
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown encoding {value!r}; use e.g. \"gbk\", \"big5\", \"utf-8\"") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _selectors_for_html(self) -> SourceSettings:
+        if self.kind == "html" and self.selectors is None:
+            raise ValueError('a source of kind "html" needs a [sources.selectors] table')
+        if self.interval < timedelta(seconds=1):
+            raise ValueError("interval must be at least 1s")
+        return self
+
+    @property
+    def site_name(self) -> str:
+        """The site posts of this source count as, by default the URL's host."""
+        return self.site or (urlsplit(self.url).hostname or self.url)
+
+
+class SchemeSettings(Section):
+    name: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+    recipients: list[str] = []
+    escalate_to: list[str] = []
+
+
+class TierRule(Section):
+    clicks_24h: int = Field(ge=0)
+    reposts: int = Field(ge=0)
+    min_sites: int = Field(default=2, ge=1)
+
+
+class TierSettings(Section):
+    """Thresholds of SPEC §3; each rule holds when clicks or reposts exceed its numbers."""
+
+    significant: TierRule = TierRule(clicks_24h=1_000, reposts=100)
+    major: TierRule = TierRule(clicks_24h=10_000, reposts=300)
+    critical: TierRule = TierRule(clicks_24h=50_000, reposts=500)
+    negative_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _rising(self) -> TierSettings:
+        for field in ("clicks_24h", "reposts"):
+            values = [getattr(getattr(self, t), field) for t in ("significant", "major", "critical")]
+            if not values[0] < values[1] < values[2]:
+                raise ValueError(
+                    f"{field} must rise from significant to major to critical, got "
+                    f"{values[0]}, {values[1]}, {values[2]}"
+                )
+        return self
+
+
+class ChannelSettings(Section):
+    name: str = Field(min_length=1)
+    kind: Literal["webhook", "wecom", "dingtalk", "feishu", "email", "log"]
+    url: str | None = None
+    url_env: str | None = None
+    secret_env: str | None = None
+    min_tier: TierId = "significant"
+    quiet_hours: TimeRange | None = None
+    rate_limit: int | None = Field(default=None, ge=1, description="messages per minute at most")
+    timeout: Duration = timedelta(seconds=10)
+    # email
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    to: list[str] = []
+    # log
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ChannelSettings:
+        if self.kind in ("webhook", "wecom", "dingtalk", "feishu") and not (self.url or self.url_env):
+            raise ValueError(f'a channel of kind "{self.kind}" needs url or url_env')
+        if self.kind == "email" and not (self.smtp_host and self.sender and self.to):
+            raise ValueError('a channel of kind "email" needs smtp_host, sender and to')
+        return self
+
+    def env_names(self) -> list[str]:
+        """The environment variables this channel reads its secrets from."""
+        return [n for n in (self.url_env, self.secret_env, self.username_env, self.password_env) if n]
+
+    def secret(self) -> str | None:
+        """The signing secret from the environment, if the channel has one."""
+        return os.environ.get(self.secret_env) if self.secret_env else None
+
+    def resolved_url(self) -> str | None:
+        """The URL, from `url_env` when set (webhook URLs often carry a key)."""
+        return os.environ.get(self.url_env) if self.url_env else self.url
+
+
+class DeadlineSettings(Section):
+    report: Duration = timedelta(minutes=30)
+    emergency_facts: Duration = timedelta(hours=2)
+    respond: Duration = timedelta(hours=12)
+    near: float = Field(default=0.8, gt=0.0, lt=1.0, description="share of the time used")
+
+
+class IncidentSettings(Section):
+    open_tier: TierId = "significant"
+    subside_after: Duration = timedelta(hours=12)
+
+
+class CategorySettings(Section):
+    keywords: list[str] = []
+    guidance: str | None = None
+
+
+class AnalysisSettings(Section):
+    model: Literal["default", "snownlp"] = "default"
+    user_words: list[str] = []
+    categories: dict[CategoryId, CategorySettings] = {}
+
+    def guidance(self, category: str) -> str:
+        """The guidance text shown with an alert of this category (SPEC §4)."""
+        own = self.categories.get(category)  # type: ignore[call-overload]
+        return (own.guidance if own and own.guidance else None) or CATEGORY_GUIDANCE[category]
+
+
+class StorySettings(Section):
+    window: Duration = timedelta(hours=72)
+    lsh_threshold: float = Field(default=0.35, gt=0.0, lt=1.0)
+    containment: float = Field(default=0.7, gt=0.0, le=1.0)
+
+
+class DigestSettings(Section):
+    time: TimeOfDay = dtime(8, 0)
+    timezone: str = "Asia/Shanghai"
+    out_dir: str = "var/digests"
+    channels: list[str] | None = None
+    top_items: int = Field(default=10, ge=1, le=100)
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class RetentionSettings(Section):
+    posts: Duration = timedelta(days=180)
+    snapshots: Duration = timedelta(days=30)
+    deliveries: Duration = timedelta(days=90)
+
+
+class ServiceSettings(Section):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_file: str | None = None
+    jitter: Duration = timedelta(seconds=10)
+    pipeline_interval: Duration = timedelta(minutes=1)
+
+
+class Settings(Section):
+    """The whole configuration of one deployment."""
+
+    database: DatabaseSettings = DatabaseSettings()
+    fetch: FetchSettings = FetchSettings()
+    sources: list[SourceSettings] = []
+    groups: dict[str, list[str]] = {}
+    schemes: list[SchemeSettings] = []
+    tiers: TierSettings = TierSettings()
+    channels: list[ChannelSettings] = []
+    deadlines: DeadlineSettings = DeadlineSettings()
+    incidents: IncidentSettings = IncidentSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    stories: StorySettings = StorySettings()
+    digest: DigestSettings = DigestSettings()
+    retention: RetentionSettings = RetentionSettings()
+    service: ServiceSettings = ServiceSettings()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        for label, items in (("source", self.sources), ("scheme", self.schemes),
+                             ("channel", self.channels)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    raise ValueError(f"two {label}s are named {item.name!r}; names must be unique")
+                seen.add(item.name)
+        known = {c.name for c in self.channels}
+        for group, members in self.groups.items():
+            for member in members:
+                if member not in known:
+                    raise ValueError(f"group {group!r} names channel {member!r}, which is not defined")
+        targets = known | set(self.groups)
+        for scheme in self.schemes:
+            for name in [*scheme.recipients, *scheme.escalate_to]:
+                if name not in targets:
+                    raise ValueError(
+                        f"scheme {scheme.name!r} sends to {name!r}, which is neither a channel nor a group"
+                    )
+        for name in self.digest.channels or []:
+            if name not in targets:
+                raise ValueError(f"digest.channels names {name!r}, which is neither a channel nor a group")
+        return self
+
+    def source(self, name: str) -> SourceSettings:
+        """The source of that name; KeyError if none."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    def expand(self, names: list[str]) -> list[ChannelSettings]:
+        """Channels named directly or through groups, in configuration order, once each."""
+        wanted: set[str] = set()
+        for name in names:
+            wanted.update(self.groups.get(name, [name]))
+        return [c for c in self.channels if c.name in wanted]
+
+    def missing_secrets(self) -> list[str]:
+        """Messages for every `*_env` variable a channel names that is not set."""
+        return [
+            f"channel {c.name!r} reads {var} from the environment, but it is not set; "
+            f"export it before starting yuqing, or remove the key"
+            for c in self.channels for var in c.env_names() if not os.environ.get(var)
+        ]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the yuqing schema; run them with `yuqing init`."""

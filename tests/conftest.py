@@ -1,0 +1,136 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL via YUQING_TEST_DATABASE_URL),
+clean tables per test, and the real `yuqing` entry point run in-process."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from config.database import create_db_engine, session_factory
+from config.migrate import upgrade
+from config.schema import metadata
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PG_ENV = "YUQING_TEST_DATABASE_URL"
+DB_FIXTURES = {"database_url", "migrated_engine", "db", "db_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that touches the database, so CI can rerun them on PostgreSQL."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def fixture_path(*parts: str) -> Path:
+    """The path of a saved fixture under tests/fixtures/."""
+    return FIXTURES.joinpath(*parts)
+
+
+def postgres_url_or_skip() -> str:
+    """The PostgreSQL test URL, or skip the test with the reason."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    return url
+
+
+def isolated_postgres_url(url: str) -> tuple[str, Callable[[], None]]:
+    """A URL whose search_path is a fresh schema, and a function that drops that schema."""
+    schema = f"yuqing_test_{uuid.uuid4().hex[:10]}"
+    admin = create_db_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    isolated = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return isolated.render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database: PostgreSQL when YUQING_TEST_DATABASE_URL is set, else a SQLite file."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'yuqing.db'}"
+        return
+    isolated, drop = isolated_postgres_url(url)
+    yield isolated
+    drop()
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a database migrated to head once per test session."""
+    engine = create_db_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(migrated_engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the migrated database; every table is emptied after the test."""
+    yield session_factory(migrated_engine)
+    with migrated_engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+@pytest.fixture
+def db_url(db: sessionmaker[Session], migrated_engine: Engine) -> str:
+    """The URL of the migrated test database, for configs handed to the CLI."""
+    return migrated_engine.url.render_as_string(hide_password=False)
+
+
+@dataclass
+class CliResult:
+    """What a `yuqing` invocation printed and how it exited."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def yuqing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """Run the real `yuqing` entry point in-process: yuqing("sources", "--json")."""
+    from config.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a TOML configuration into the test's temporary folder and return its path."""
+
+    def write(body: str, name: str = "yuqing.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,64 @@
+"""The code keeps its shape: import contracts hold, and every setting and command is documented."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from pydantic import BaseModel
+
+from config.cli import cli
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_hold() -> None:
+    lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _keys(model: type[BaseModel], prefix: str) -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        inner = _model_in(field.annotation)
+        if inner is not None and name not in ("categories",):
+            keys.extend(_keys(inner, f"{prefix}{name}."))
+        else:
+            keys.append(prefix + name)
+    return keys
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def test_every_setting_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    reference = readme.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([a-z0-9_.\[\]]+)`", reference))
+    missing = [key for key in _keys(Settings, "") if key not in documented]
+    assert missing == [], f"README's configuration reference lacks {missing}"
+
+
+def test_every_command_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = []
+    for name, command in cli.commands.items():
+        if isinstance(command, click.Group):
+            names.extend(f"{name} {sub}" for sub in command.commands)
+        else:
+            names.append(name)
+    missing = [name for name in names if f"yuqing {name}" not in readme]
+    assert missing == [], f"README does not document {missing}"
