@@ -34,6 +34,9 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str | None] = mapped_column(Text)
     recurrences: Mapped[int] = mapped_column(Integer, default=0)
+    # growth watch for `subsided`: the story's posts and total engagement when last seen growing
+    growth: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    last_growth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", passive_deletes=True, order_by="IncidentEvent.at"

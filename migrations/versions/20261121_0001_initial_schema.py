@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 15:39:19.394321
+Create Date: 2026-11-21 15:45:53.723618
 """
 
 from collections.abc import Sequence
@@ -227,6 +227,8 @@ def upgrade() -> None:
         sa.Column("closed_at", config.database.UTCDateTime(timezone=True), nullable=True),
         sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("recurrences", sa.Integer(), nullable=False),
+        sa.Column("growth", config.database.JSONType(), nullable=False),
+        sa.Column("last_growth_at", config.database.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["story_id"], ["stories.id"], name=op.f("fk_incidents_story_id_stories"), ondelete="CASCADE"
         ),
