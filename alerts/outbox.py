@@ -16,7 +16,8 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import store
-from alerts.channels import SendResult, send_alerts
+from alerts.channels import HTTP_KINDS, SendResult, send_alerts
+from alerts.channels.base import make_client
 from alerts.models import Alert, Delivery
 from alerts.payload import alert_uid
 from alerts.routing import backoff, holdable, quiet_until
@@ -71,7 +72,13 @@ def deliver_outbox(
             _orphan(sessions, [i.id for i in items], name, clock.now())
             report.failing.append(name)
             continue
-        _deliver_channel(settings, sessions, channel, items, clock, client, report)
+        own = client is None and channel.kind in HTTP_KINDS
+        http = make_client(channel) if own else client  # one client (and TLS context) per round
+        try:
+            _deliver_channel(settings, sessions, channel, items, clock, http, report)
+        finally:
+            if own and http is not None:
+                http.close()
     with sessions() as session:
         report.backlog = len(store.list_unsent_alerts(session))
     return report

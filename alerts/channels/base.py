@@ -7,8 +7,10 @@ URLs in results are redacted (bot URLs carry their key in the query string).
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -59,9 +61,15 @@ def channel_url(channel: ChannelSettings) -> str:
     return url
 
 
+@cache
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """A verifying TLS context (system CAs, or `ca_file`), built once: building one costs ~0.1 s."""
+    return ssl.create_default_context(cafile=ca_file)
+
+
 def make_client(channel: ChannelSettings) -> httpx.Client:
     """An HTTP client for one channel: its timeout, its CA file when set, no redirects."""
-    return httpx.Client(timeout=channel.timeout.total_seconds(), verify=channel.ca_file or True,
+    return httpx.Client(timeout=channel.timeout.total_seconds(), verify=tls_context(channel.ca_file),
                         follow_redirects=False, headers={"User-Agent": "yuqing-alerts/0.1"})
 
 
