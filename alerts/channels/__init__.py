@@ -18,6 +18,7 @@ import httpx
 from alerts.channels import dingtalk, email, feishu, log, webhook, wecom
 from alerts.channels.base import SendResult, make_client, redact
 from alerts.escaping import escape_markdown
+from alerts.payload import alert_uid
 from config.errors import DeliveryError
 from config.settings import ChannelSettings
 
@@ -71,9 +72,11 @@ def send_text(
     """Send a short markdown text we wrote ourselves (escape web text in it first) to any channel.
 
     Bots get markdown (Feishu: a lark_md card), email gets it as plain text, webhook and log get
-    {"event": event, "title": title, "text": markdown, **extra}.
+    {"event", "id", "title", "text", **extra}; `id` defaults to one derived from event and title,
+    so a repeat of the same digest carries the same id.
     """
-    document = {"event": event, "title": title, "text": markdown, **(extra or {})}
+    document = {"event": event, "id": alert_uid(f"{event}:{title}"), "title": title, "text": markdown,
+                **(extra or {})}
     heading = f"### {escape_markdown(title)}\n{markdown}"
 
     def act(http: httpx.Client | None) -> SendResult:

@@ -88,3 +88,5 @@ def test_send_text_reaches_every_bot(receiver, kind) -> None:
     r = receiver(kind)
     assert send_text(bot(kind, r.url), "舆情日报 2026-11-21", "- 新增负面 **3** 条").ok
     assert "新增负面" in r.accepted[0].body.decode()
+    if kind == "webhook":
+        assert r.jsons()[0]["event"] == "digest.ready" and r.jsons()[0]["id"]
