@@ -34,6 +34,11 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str | None] = mapped_column(Text)
     recurrences: Mapped[int] = mapped_column(Integer, default=0)
+    # growth watch for `subsided`: the story's posts and total engagement when last seen growing
+    growth: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    last_growth_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # deadlines run from here: opened_at, or the time the incident last recurred
+    cycle_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", passive_deletes=True, order_by="IncidentEvent.at"
@@ -97,6 +102,8 @@ class Delivery(Base):
     response: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # the message that carried it: the alert's uid, or a merged burst's id (rate limiting counts these)
+    message_id: Mapped[str | None] = mapped_column(String(80))
 
     alert: Mapped[Alert] = relationship(back_populates="deliveries")
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError
-from config.settings import Settings
+from config.settings import ChannelSettings, Settings
 
 ENV_CONFIG = "YUQING_CONFIG"
 DEFAULT_FILE = "yuqing.toml"
@@ -73,10 +73,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
         url = "sqlite:///" + str((base_dir / url.removeprefix("sqlite:///")).resolve())
     digest = settings.digest.model_copy(update={"out_dir": str(base_dir / settings.digest.out_dir)})
-    channels = [
-        c.model_copy(update={"path": str(base_dir / c.path)}) if c.path and c.path != "-" else c
-        for c in settings.channels
-    ]
+    channels = [_resolve_channel(c, base_dir) for c in settings.channels]
     log_file = settings.service.log_file
     service = settings.service.model_copy(
         update={"log_file": str(base_dir / log_file) if log_file else None}
@@ -89,6 +86,15 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             "service": service,
         }
     )
+
+
+def _resolve_channel(channel: ChannelSettings, base_dir: Path) -> ChannelSettings:
+    update = {}
+    if channel.path and channel.path != "-":
+        update["path"] = str(base_dir / channel.path)
+    if channel.ca_file:
+        update["ca_file"] = str(base_dir / channel.ca_file)
+    return channel.model_copy(update=update) if update else channel
 
 
 def _describe(error: Any, data: dict[str, Any]) -> str:

@@ -32,7 +32,14 @@ class PassReport:
 
 def steps() -> list[tuple[str, Step]]:
     """The post-collection steps in the order data flows (job ids "<stage>.<function>")."""
+    from alerts import jobs as alert_jobs
+
     found: list[tuple[str, Step]] = []
+    found += [
+        ("alerts.raise_alerts", alert_jobs.raise_alerts),
+        ("alerts.check_incidents", alert_jobs.check_incidents),
+        ("alerts.deliver", alert_jobs.deliver),
+    ]
     return found
 
 

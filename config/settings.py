@@ -41,6 +41,10 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _check_optional_timezone(value: str | None) -> str | None:
+    return None if value is None else _check_timezone(value)
+
+
 class DatabaseSettings(Section):
     url: str = "sqlite:///var/yuqing.db"
 
@@ -166,8 +170,10 @@ class ChannelSettings(Section):
     secret_env: str | None = None
     min_tier: TierId = "significant"
     quiet_hours: TimeRange | None = None
+    timezone: str | None = Field(default=None, description="of quiet_hours; default digest.timezone")
     rate_limit: int | None = Field(default=None, ge=1, description="messages per minute at most")
     timeout: Duration = timedelta(seconds=10)
+    ca_file: str | None = None
     # email
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, ge=1, le=65535)
@@ -178,6 +184,8 @@ class ChannelSettings(Section):
     to: list[str] = []
     # log
     path: str | None = None
+
+    _tz = field_validator("timezone")(_check_optional_timezone)
 
     @model_validator(mode="after")
     def _complete(self) -> ChannelSettings:

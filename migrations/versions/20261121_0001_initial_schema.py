@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 15:39:19.394321
+Create Date: 2026-11-21 15:47:55.178716
 """
 
 from collections.abc import Sequence
@@ -227,6 +227,9 @@ def upgrade() -> None:
         sa.Column("closed_at", config.database.UTCDateTime(timezone=True), nullable=True),
         sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("recurrences", sa.Integer(), nullable=False),
+        sa.Column("growth", config.database.JSONType(), nullable=False),
+        sa.Column("last_growth_at", config.database.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cycle_started_at", config.database.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["story_id"], ["stories.id"], name=op.f("fk_incidents_story_id_stories"), ondelete="CASCADE"
         ),
@@ -356,6 +359,7 @@ def upgrade() -> None:
         sa.Column("response", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("message_id", sa.String(length=80), nullable=True),
         sa.ForeignKeyConstraint(
             ["alert_id"], ["alerts.id"], name=op.f("fk_deliveries_alert_id_alerts"), ondelete="CASCADE"
         ),

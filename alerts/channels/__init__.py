@@ -1,0 +1,105 @@
+"""Alerting stage: every channel behind three calls — alerts, a short text, an email — each
+returning a `SendResult` (delivery failures are results, not exceptions).
+
+    send_alerts(channel, payloads)                 one alert, or a merged burst
+    send_text(channel, title, markdown)            a summary we wrote (e.g. the digest's) to any channel
+    send_email(channel, subject, html, text, images={"cid": png_bytes})   an email with inline images
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+
+import httpx
+
+from alerts.channels import dingtalk, email, feishu, log, webhook, wecom
+from alerts.channels.base import SendResult, make_client, redact
+from alerts.escaping import escape_markdown
+from alerts.payload import alert_uid
+from config.errors import DeliveryError
+from config.settings import ChannelSettings
+
+HTTP_KINDS = ("webhook", "wecom", "dingtalk", "feishu")
+SENDERS: dict[str, Callable[..., SendResult]] = {
+    "webhook": webhook.send, "wecom": wecom.send, "dingtalk": dingtalk.send,
+    "feishu": feishu.send, "email": email.send, "log": log.send,
+}
+# What a channel can fail with: transport errors, SMTP refusals, files, and our own DeliveryError.
+FAILURES = (httpx.HTTPError, smtplib.SMTPException, OSError, DeliveryError)
+
+__all__ = ["SendResult", "send_alerts", "send_email", "send_text"]
+
+
+def _guarded(channel: ChannelSettings, client: httpx.Client | None,
+             action: Callable[[httpx.Client | None], SendResult]) -> SendResult:
+    own = client is None and channel.kind in HTTP_KINDS
+    http = make_client(channel) if own else client
+    try:
+        return action(http)
+    except FAILURES as exc:
+        return SendResult(False, None, None, describe_failure(exc, channel))
+    finally:
+        if own and http is not None:
+            http.close()
+
+
+def describe_failure(exc: BaseException, channel: ChannelSettings) -> str:
+    """"ConnectError: …" with the channel URL (it may carry a key) redacted."""
+    text = f"{type(exc).__name__}: {exc}"
+    url = channel.resolved_url()
+    return text.replace(url, redact(url)) if url else text
+
+
+def send_alerts(
+    channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: httpx.Client | None = None
+) -> SendResult:
+    """Deliver SPEC §9 payloads through the channel: one message (several payloads → merged)."""
+    return _guarded(channel, client, lambda http: SENDERS[channel.kind](channel, payloads, client=http))
+
+
+def send_text(
+    channel: ChannelSettings,
+    title: str,
+    markdown: str,
+    *,
+    client: httpx.Client | None = None,
+    event: str = "digest.ready",
+    extra: dict[str, Any] | None = None,
+) -> SendResult:
+    """Send a short markdown text we wrote ourselves (escape web text in it first) to any channel.
+
+    Bots get markdown (Feishu: a lark_md card), email gets it as plain text, webhook and log get
+    {"event", "id", "title", "text", **extra}; `id` defaults to one derived from event and title,
+    so a repeat of the same digest carries the same id.
+    """
+    document = {"event": event, "id": alert_uid(f"{event}:{title}"), "title": title, "text": markdown,
+                **(extra or {})}
+    heading = f"### {escape_markdown(title)}\n{markdown}"
+
+    def act(http: httpx.Client | None) -> SendResult:
+        if channel.kind == "webhook":
+            return webhook.post_signed(channel, document, client=http)  # type: ignore[arg-type]
+        if channel.kind == "wecom":
+            return wecom.send_markdown(channel, heading, client=http)  # type: ignore[arg-type]
+        if channel.kind == "dingtalk":
+            return dingtalk.send_markdown(channel, title, heading, client=http)  # type: ignore[arg-type]
+        if channel.kind == "feishu":
+            return feishu.send_card(channel, feishu.markdown_card(title, markdown), client=http)  # type: ignore[arg-type]
+        if channel.kind == "email":
+            html = f"<pre style=\"font-family:inherit;white-space:pre-wrap\">{escape(markdown)}</pre>"
+            return email.send_message(channel, title, html, markdown)
+        return log.write_lines(channel, [document])
+
+    return _guarded(channel, client, act)
+
+
+def send_email(
+    channel: ChannelSettings, subject: str, html: str, text: str, images: Mapping[str, bytes] | None = None
+) -> SendResult:
+    """Send an email through an `email` channel; `images` maps Content-ID → bytes (src="cid:ID")."""
+    if channel.kind != "email":
+        raise ValueError(f"channel {channel.name!r} is a {channel.kind} channel, not email")
+    return _guarded(channel, None, lambda _http: email.send_message(channel, subject, html, text, images))

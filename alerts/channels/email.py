@@ -1,0 +1,123 @@
+"""Alerting stage: email over SMTP (STARTTLS, SSL or plain), HTML + plain text, inline CID images.
+
+Credentials come from the environment variables the channel names (`username_env`,
+`password_env`); certificates are verified (a private CA via `ca_file`).
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from alerts.channels.base import SendResult
+from alerts.escaping import one_line
+from alerts.render import render_email
+from config.errors import DeliveryError
+from config.settings import ChannelSettings
+
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: object = None) -> SendResult:
+    """Send alerts as one email (several → one merged email)."""
+    subject, html, text = render_email(payloads)
+    message_id = f"<{payloads[0]['id']}@yuqing>" if len(payloads) == 1 else None
+    return send_message(channel, subject, html, text, message_id=message_id)
+
+
+def image_subtype(data: bytes) -> str:
+    """png, jpeg, gif or svg+xml, from the first bytes."""
+    if data.startswith(b"\x89PNG"):
+        return "png"
+    if data.startswith(b"\xff\xd8"):
+        return "jpeg"
+    if data.startswith(b"GIF8"):
+        return "gif"
+    return "svg+xml" if b"<svg" in data[:512] else "png"
+
+
+def build_message(
+    channel: ChannelSettings,
+    subject: str,
+    html: str,
+    text: str,
+    images: Mapping[str, bytes] | None = None,
+    *,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """multipart/alternative (text, then HTML with its images as multipart/related by Content-ID)."""
+    msg = EmailMessage()
+    msg["Subject"] = one_line(subject, 200)
+    msg["From"] = channel.sender or ""
+    msg["To"] = ", ".join(channel.to)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id or make_msgid(domain="yuqing")
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    html_part = msg.get_payload()[1]
+    for cid, data in (images or {}).items():
+        html_part.add_related(data, maintype="image", subtype=image_subtype(data), cid=f"<{cid}>",
+                              filename=f"{cid}.{image_subtype(data).split('+')[0]}")
+    return msg
+
+
+def send_message(
+    channel: ChannelSettings,
+    subject: str,
+    html: str,
+    text: str,
+    images: Mapping[str, bytes] | None = None,
+    *,
+    message_id: str | None = None,
+) -> SendResult:
+    """Send one email; `images` maps Content-ID → bytes, referenced in the HTML as src="cid:ID".
+
+    Raises smtplib.SMTPException or OSError on failure; `alerts.channels.send_email` wraps it.
+    """
+    msg = build_message(channel, subject, html, text, images, message_id=message_id)
+    started = time.monotonic()
+    with _connect(channel) as smtp:
+        refused = smtp.send_message(msg)
+    ms = int((time.monotonic() - started) * 1000)
+    note = f"accepted by {channel.smtp_host} for {len(channel.to) - len(refused)} of {len(channel.to)}"
+    if refused:
+        return SendResult(False, 250, note, f"refused: {', '.join(sorted(refused))}", ms)
+    return SendResult(True, 250, note, None, ms)
+
+
+def _connect(channel: ChannelSettings) -> smtplib.SMTP:
+    host = channel.smtp_host or ""
+    port = channel.smtp_port or DEFAULT_PORTS[channel.security]
+    timeout = channel.timeout.total_seconds()
+    context = ssl.create_default_context(cafile=channel.ca_file)
+    if channel.security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        smtp.ehlo()
+        if channel.security == "starttls":
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        _login(smtp, channel)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _login(smtp: smtplib.SMTP, channel: ChannelSettings) -> None:
+    if not channel.username_env:
+        return
+    user, password = os.environ.get(channel.username_env), os.environ.get(channel.password_env or "")
+    if not user or password is None:
+        raise DeliveryError(
+            f"channel {channel.name!r}: {channel.username_env} or {channel.password_env} is not set"
+        )
+    smtp.login(user, password)

@@ -1,0 +1,189 @@
+"""Alerting-stage jobs: tier changes → incidents and queued alerts; incidents → deadline,
+subsided and recurred alerts; the outbox → channels. Each is `step(settings, sessions, *, now)`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import store
+from alerts.handling import open_incident, reopen
+from alerts.incidents import ACTIVE, check_deadline, resting_status
+from alerts.models import Incident
+from alerts.outbox import DeliveryReport, deliver_outbox, queue_alert
+from alerts.payload import alert_uid, build_payload, format_time
+from alerts.routing import escalation, route
+from analysis.models import Story
+from config.database import transaction
+from config.settings import ChannelSettings, Settings
+from config.types import TIER_ORDER
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RaiseSummary:
+    """What `raise_alerts` did."""
+
+    changes: int = 0
+    alerts: int = 0
+    incidents_opened: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.changes} tier change(s) → {self.alerts} alert(s) queued, {self.incidents_opened} incident(s) opened"
+
+
+@dataclass
+class IncidentSummary:
+    """What `check_incidents` did."""
+
+    deadline_alerts: int = 0
+    subsided: int = 0
+    recurred: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.deadline_alerts} deadline alert(s), {self.subsided} subsided, {self.recurred} recurred"
+
+
+def _guidance(settings: Settings, category: str | None) -> str | None:
+    return settings.analysis.guidance(category) if category else None
+
+
+def _deadlines(incident: Incident | None) -> dict[str, datetime | None]:
+    if incident is None:
+        return {}
+    return {"report_by": incident.report_by, "facts_by": incident.facts_by, "respond_by": incident.respond_by}
+
+
+def _queue(session: Session, settings: Settings, channels: list[ChannelSettings], key: str, event: str,
+           story: Story, incident: Incident | None, tier: str | None, now: datetime, *, reason: str,
+           previous_tier: str | None = None, detected_at: datetime | None = None,
+           metrics: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> int:
+    """Queue one alert per channel under `key:channel:<name>`; return how many were new."""
+    facts = store.get_story_facts(session, story, metrics)
+    incident_id = incident.id if incident else None
+    queued = 0
+    for channel in channels:
+        dedupe_key = f"{key}:channel:{channel.name}"
+        payload = build_payload(
+            event, uid=alert_uid(dedupe_key), facts=facts, tier=tier, previous_tier=previous_tier,
+            reason=reason, detected_at=detected_at or now, deadlines=_deadlines(incident),
+            guidance=_guidance(settings, story.category), timezone=settings.digest.timezone,
+            extra={"incident_id": incident_id, **(extra or {})},
+        )
+        alert = queue_alert(session, dedupe_key=dedupe_key, event=event, channel=channel.name, payload=payload,
+                            now=now, story_id=story.id, incident_id=incident_id, tier=tier)
+        queued += alert is not None
+    return queued
+
+
+def raise_alerts(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> RaiseSummary:
+    """Turn undispatched tier changes into incidents and one queued alert per routed channel.
+
+    Incident, alerts and `dispatched_at` are written in one transaction: a crash repeats nothing.
+    """
+    summary = RaiseSummary()
+    with transaction(sessions) as session:
+        for change in store.list_undispatched_tier_changes(session):
+            change.dispatched_at = now
+            summary.changes += 1
+            if change.tier not in TIER_ORDER:
+                log.error("story_id=%s tier=%s: unknown tier; no alert", change.story_id, change.tier)
+                continue
+            story = change.story
+            existed = store.get_incident_for_story(session, story.id) is not None
+            incident = open_incident(session, settings, story, change, now)
+            summary.incidents_opened += incident is not None and not existed
+            summary.alerts += _queue(
+                session, settings, route(settings, story.schemes or [], change.tier),
+                f"story:{story.id}:tier:{change.tier}", "story.tier_raised", story, incident, change.tier, now,
+                previous_tier=change.previous_tier, reason=change.reason, detected_at=change.raised_at,
+                metrics=change.metrics)
+    return summary
+
+
+def check_incidents(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> IncidentSummary:
+    """Raise deadline-near/-missed alerts, mark incidents subsided, reopen closed ones that recur."""
+    summary = IncidentSummary()
+    with transaction(sessions) as session:
+        for incident in store.list_incidents(session, (*ACTIVE, "subsided", "closed")):
+            story = session.get(Story, incident.story_id)
+            if story is None:
+                continue
+            if incident.status == "closed":
+                summary.recurred += _check_recurred(session, settings, incident, story, now)
+                continue
+            summary.subsided += _check_growth(session, settings, incident, story, now)
+            if incident.status in ACTIVE:
+                summary.deadline_alerts += _check_deadlines(session, settings, incident, story, now)
+    return summary
+
+
+def _check_deadlines(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
+    queued = 0
+    start = incident.cycle_started_at or incident.opened_at
+    for name, due in _deadlines(incident).items():
+        if due is None:
+            continue
+        check = check_deadline(incident, name, due, start, now, settings.deadlines.near)
+        if check.state not in ("near", "missed"):
+            continue
+        note = f"{name} due {format_time(due, settings.digest.timezone)}"
+        if not store.has_incident_event(session, incident.id, f"deadline_{check.state}", note):
+            store.record_incident_event(session, incident, f"deadline_{check.state}", now, note=note)
+        queued += _queue(
+            session, settings, escalation(settings, story.schemes or [], incident.tier),
+            f"incident:{incident.id}:cycle:{incident.recurrences}:{name}:{check.state}",
+            f"incident.deadline_{check.state}", story, incident, incident.tier, now,
+            reason=f"{name} {'passed' if check.state == 'missed' else 'is near'}: due {note.split(' due ')[1]}",
+            extra={"status": incident.status, "deadline": {
+                "name": name, "due_at": format_time(due, settings.digest.timezone), "state": check.state}})
+    return queued
+
+
+def _check_growth(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
+    """Growth = more posts or more engagement than last seen; none for `subside_after` → subsided."""
+    growth = store.get_story_growth(session, story.id)
+    seen = incident.growth or {}
+    if any(growth[k] > seen.get(k, 0) for k in growth):
+        incident.growth, incident.last_growth_at = growth, now
+        if incident.status == "subsided":
+            incident.status, incident.subsided_at = resting_status(incident), None
+            store.record_incident_event(session, incident, "growing_again", now)
+        return 0
+    quiet_since = incident.last_growth_at or incident.opened_at
+    if incident.status not in ACTIVE or now - quiet_since < settings.incidents.subside_after:
+        return 0
+    incident.status, incident.subsided_at = "subsided", now
+    store.record_incident_event(session, incident, "subsided", now, note=f"no growth since {quiet_since:%Y-%m-%d %H:%M} UTC")
+    _queue(session, settings, route(settings, story.schemes or [], incident.tier),
+           f"story:{story.id}:subsided:{incident.recurrences}", "story.subsided", story, incident, incident.tier,
+           now, reason=f"no new copies or engagement for {settings.incidents.subside_after}")
+    return 1
+
+
+def _check_recurred(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
+    if incident.closed_at is None:
+        return 0
+    fresh = store.count_posts_joined_since(session, story.id, incident.closed_at)
+    if not fresh:
+        return 0
+    reopen(incident, settings, now)
+    incident.growth, incident.last_growth_at = store.get_story_growth(session, story.id), now
+    store.record_incident_event(session, incident, "recurred", now, note=f"{fresh} new cop(ies) after closing")
+    _queue(session, settings, route(settings, story.schemes or [], incident.tier),
+           f"story:{story.id}:recurred:{incident.recurrences}", "story.recurred", story, incident, incident.tier,
+           now, reason=f"{fresh} new copies of a closed story's statement")
+    return 1
+
+
+def deliver(
+    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None
+) -> DeliveryReport:
+    """Send every due alert through its channel, in order per channel, recording each attempt."""
+    return deliver_outbox(settings, sessions, now=now, client=client)

@@ -1,0 +1,193 @@
+"""Alerting stage: the outbox — queued alerts in, messages through channels out, every attempt recorded.
+
+Order is kept per channel (alert N+1 waits until N is through), one failing channel never
+blocks another, failures back off 30 s → 10 min and are retried for ever, quiet hours hold
+tiers below `major`, and a burst above a channel's rate limit is merged into one message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import store
+from alerts.channels import HTTP_KINDS, SendResult, send_alerts
+from alerts.channels.base import make_client
+from alerts.models import Alert, Delivery
+from alerts.payload import alert_uid
+from alerts.routing import backoff, holdable, quiet_until
+from config.database import transaction
+from config.settings import ChannelSettings, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery round did, and what is still waiting."""
+
+    sent: int = 0
+    failed: int = 0
+    held: int = 0
+    merged: int = 0
+    backlog: int = 0
+    failing: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"{self.sent} alert(s) sent, {self.failed} failed attempt(s), {self.held} held, {self.backlog} waiting"
+        return text + (f"; failing: {', '.join(self.failing)}" if self.failing else "")
+
+
+def queue_alert(
+    session: Session, *, dedupe_key: str, event: str, channel: str, payload: dict, now: datetime,
+    story_id: int | None, incident_id: int | None, tier: str | None,
+) -> Alert | None:
+    """Put an alert in the outbox once per dedupe key (None when it was queued before)."""
+    alert = Alert(uid=payload["id"], dedupe_key=dedupe_key, event=event, channel=channel, story_id=story_id,
+                  incident_id=incident_id, tier=tier, payload=payload, status="pending", created_at=now,
+                  next_attempt_at=now, attempts=0)
+    return store.save_alert(session, alert)
+
+
+def deliver_outbox(
+    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None
+) -> DeliveryReport:
+    """Send every due alert, channel by channel, in order; record each attempt."""
+    report = DeliveryReport()
+    clock = _Clock(now)
+    with sessions() as session:
+        queued = store.list_unsent_alerts(session)
+    by_channel: dict[str, list[store.QueuedAlert]] = {}
+    for item in queued:
+        by_channel.setdefault(item.channel, []).append(item)
+    channels = {c.name: c for c in settings.channels}
+    for name, items in by_channel.items():
+        channel = channels.get(name)
+        if channel is None:
+            _orphan(sessions, [i.id for i in items], name, clock.now())
+            report.failing.append(name)
+            continue
+        own = client is None and channel.kind in HTTP_KINDS
+        http = make_client(channel) if own else client  # one client (and TLS context) per round
+        try:
+            _deliver_channel(settings, sessions, channel, items, clock, http, report)
+        finally:
+            if own and http is not None:
+                http.close()
+    with sessions() as session:
+        report.backlog = len(store.list_unsent_alerts(session))
+    return report
+
+
+class _Clock:
+    """The injected `now`, advanced by real elapsed time so each attempt has its own moment."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.started = start, time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
+
+
+def _due(items: list[store.QueuedAlert], now: datetime) -> list[store.QueuedAlert]:
+    due = []
+    for item in items:
+        if item.next_attempt_at > now:
+            if item.status == "held":
+                continue  # held for quiet hours: does not block what may go now
+            break  # backing off: later alerts wait, so order is kept
+        due.append(item)
+    return due
+
+
+def _deliver_channel(
+    settings: Settings, sessions: sessionmaker[Session], channel: ChannelSettings,
+    items: list[store.QueuedAlert], clock: _Clock, client: httpx.Client | None, report: DeliveryReport,
+) -> None:
+    now = clock.start
+    due = _due(items, now)
+    until = quiet_until(channel, now, settings.digest.timezone)
+    if until is not None:
+        hold = [i.id for i in due if holdable(i.tier) and i.event != "test"]
+        _hold(sessions, hold, until)
+        report.held += len(hold)
+        due = [i for i in due if i.id not in hold]
+    for batch in _batches(sessions, channel, due, now):
+        result = _send_batch(sessions, channel, batch, clock, client)
+        if result is None:
+            return  # another worker holds these rows
+        if not result.ok:
+            report.failed += 1
+            report.failing.append(channel.name)
+            return  # keep order: nothing after a failed alert goes before it
+        report.sent += len(batch)
+        report.merged += len(batch) if len(batch) > 1 else 0
+
+
+def _batches(sessions: sessionmaker[Session], channel: ChannelSettings,
+             due: list[store.QueuedAlert], now: datetime) -> list[list[int]]:
+    ids = [i.id for i in due]
+    if not ids or channel.rate_limit is None:
+        return [[i] for i in ids]
+    with sessions() as session:
+        capacity = channel.rate_limit - store.count_messages_since(session, channel.name, now - timedelta(minutes=1))
+    if capacity <= 0:
+        return []  # this minute's messages are used up; the next round sends (merged if need be)
+    return [[i] for i in ids] if len(ids) <= capacity else [ids]
+
+
+def _send_batch(sessions: sessionmaker[Session], channel: ChannelSettings, ids: list[int],
+                clock: _Clock, client: httpx.Client | None) -> SendResult | None:
+    """Send one message. PostgreSQL: the rows stay locked (SKIP LOCKED) in one short transaction
+    that commits right after the answer. SQLite (one writer): read, send with no transaction
+    open, then record in a new one. Either way a crash can only repeat the message in flight."""
+    with transaction(sessions) as session:
+        alerts = store.list_alerts_for_sending(session, ids)
+        if [a.id for a in alerts] != ids:
+            return None  # another worker has them, or they went out meanwhile
+        payloads = [dict(a.payload) for a in alerts]
+        message_id = payloads[0]["id"] if len(ids) == 1 else alert_uid("batch:" + ",".join(p["id"] for p in payloads))
+        if store.locks_rows(session):
+            at, result = clock.now(), send_alerts(channel, payloads, client=client)
+            _record(session, alerts, result, at, message_id)
+            return result
+    at, result = clock.now(), send_alerts(channel, payloads, client=client)
+    with transaction(sessions) as session:
+        _record(session, store.list_alerts_for_sending(session, ids), result, at, message_id)
+    return result
+
+
+def _record(session: Session, alerts: list[Alert], result: SendResult, at: datetime, message_id: str) -> None:
+    for alert in alerts:
+        store.record_delivery(session, alert, Delivery(
+            attempted_at=at, ok=result.ok, status_code=result.status_code, response=result.response,
+            error=result.error, duration_ms=result.duration_ms, message_id=message_id))
+        alert.attempts += 1
+        if result.ok:
+            alert.status, alert.sent_at, alert.last_error = "sent", at, None
+        else:
+            alert.status, alert.last_error = "pending", result.error
+            alert.next_attempt_at = at + backoff(alert.attempts)
+            log.warning("delivery failed: channel=%s alert=%s story_id=%s tier=%s attempt=%d error=%s",
+                        alert.channel, alert.uid, alert.story_id, alert.tier, alert.attempts, result.error)
+
+
+def _hold(sessions: sessionmaker[Session], ids: list[int], until: datetime) -> None:
+    if not ids:
+        return
+    with transaction(sessions) as session:
+        for alert in store.list_alerts_for_sending(session, ids):
+            alert.status, alert.next_attempt_at = "held", until
+
+
+def _orphan(sessions: sessionmaker[Session], ids: list[int], name: str, now: datetime) -> None:
+    """Alerts for a channel no longer configured: marked failed, visibly, rather than retried blindly."""
+    with transaction(sessions) as session:
+        for alert in store.list_alerts_for_sending(session, ids):
+            alert.status, alert.last_error = "failed", f"channel {name!r} is no longer configured"
+    log.error("channel=%s is no longer configured; %d alert(s) marked failed", name, len(ids))
