@@ -1,0 +1,116 @@
+"""Collector stage, decoding: raw page bytes (+ optional Content-Type) → (text, codec).
+
+Pure; tuned for Chinese sites, where GB2312/GBK labels really mean GB18030.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+# Labels that lie in practice: GB2312/GBK pages routinely use GBK/GB18030-only
+# characters, and Big5 pages use HKSCS ones; the supersets decode both correctly.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+}
+# Single-byte Western codecs never fail, so a Chinese page mislabelled with one (a
+# common server default) would silently turn into mojibake: treat them as hints only.
+_WEAK = frozenset({"iso8859-1", "cp1252", "ascii"})
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DETECT_CODECS = ["utf_8", "gb18030", "big5hkscs"]
+_PRESCAN_BYTES = 16384
+_META_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_XML_RE = re.compile(rb"^\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.I)
+_HEADER_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# A declared codec is kept despite a few undecodable bytes (truncated pages, stray
+# bytes in ads): at most this share of replacement characters.
+_BAD_BYTE_RATIO = 0.001
+
+
+def normalize_codec(label: str | None) -> str | None:
+    """Return the Python codec to use for a charset label, or None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _SUPERSETS:
+        return _SUPERSETS[label]
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in ("utf-16", "utf-32"):
+        return None  # a BOM-less declaration of these in an ASCII-compatible page lies
+    return _SUPERSETS.get(name, name)
+
+
+def declared_codec(body: bytes, content_type: str | None = None) -> str | None:
+    """Return the codec declared by the HTTP header, XML prolog or <meta>, if any."""
+    if content_type:
+        match = _HEADER_RE.search(content_type)
+        if match and (codec := normalize_codec(match.group(1))):
+            return codec
+    head = body[:_PRESCAN_BYTES]
+    for pattern in (_XML_RE, _META_RE):
+        match = pattern.search(head)
+        if match and (codec := normalize_codec(match.group(1).decode("ascii"))):
+            return codec
+    return None
+
+
+def _decode_tolerant(body: bytes, codec: str) -> str | None:
+    """Decode with a declared codec, tolerating a small share of bad bytes."""
+    try:
+        return body.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return None
+    text = body.decode(codec, errors="replace")
+    if text.count("\ufffd") <= max(2, len(text) * _BAD_BYTE_RATIO):
+        return text
+    return None
+
+
+def _detect(body: bytes, hint: str | None = None) -> tuple[str, str] | None:
+    """Guess among Chinese codecs (and a weak declared one) with charset-normalizer."""
+    candidates = _DETECT_CODECS + ([hint] if hint else [])
+    best = from_bytes(body, cp_isolation=candidates).best()
+    if best is None:
+        return None
+    codec = normalize_codec(best.encoding) or best.encoding
+    try:
+        return body.decode(codec), codec
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode an HTML page: BOM, header, prolog/meta, UTF-8, detection, GB18030."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, errors="replace"), codec
+    codec = declared_codec(body, content_type)
+    weak = codec if codec in _WEAK else None
+    if codec is not None and weak is None:
+        if (text := _decode_tolerant(body, codec)) is not None:
+            return text, codec
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if (detected := _detect(body, weak)) is not None:
+        return detected
+    return body.decode("gb18030", errors="replace"), "gb18030"
