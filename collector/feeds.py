@@ -106,4 +106,6 @@ def _not_a_feed(text: str, problem: object) -> str:
 
 
 def _reason(problem: object) -> str:
-    return str(problem).strip() or type(problem).__name__
+    text = str(problem).strip() or type(problem).__name__
+    where = re.match(r"<unknown>:(\d+):(\d+):\s*", text)  # how the SAX parser names a position
+    return f"line {where.group(1)}, column {where.group(2)}: {text[where.end():]}" if where else text

@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from bs4 import Tag
 
 from collector.counts import parse_count
-from collector.dates import parse_time
+from collector.dates import has_clock, parse_time
 from collector.items import Parsed, RawPost
 from collector.markup import clean_text, element_text, parse_html
 from collector.normalize import absolute_url
@@ -102,14 +102,22 @@ def _link(block: Tag, spec: str) -> str | None:
 
 
 def _time(block: Tag, spec: str | None, now: datetime, tz: tzinfo) -> datetime | None:
-    """The time the item shows; falls back to a datetime/title attribute when the text has none."""
+    """The time the item shows; an exact datetime/title attribute wins over "3小时前"."""
     if not spec:
         return None
-    found = parse_time(_value(block, spec), now, tz)
-    if found is None and _split(spec)[1] is None and (element := _find(block, _split(spec)[0])) is not None:
-        for attribute in ("datetime", "title", "data-time"):
-            if (raw := element.get(attribute)) and (found := parse_time(str(raw), now, tz)):
-                break
+    css, attribute = _split(spec)
+    element = _find(block, css)
+    if element is None:
+        return None
+    if attribute:
+        return parse_time(_value(block, spec), now, tz)
+    attributes = [str(element[a]) for a in ("datetime", "title", "data-time") if element.get(a)]
+    exact = next((a for a in attributes if has_clock(a) and parse_time(a, now, tz)), None)
+    if exact is not None:
+        return parse_time(exact, now, tz)
+    found = parse_time(element.get_text(" "), now, tz)
+    for raw in attributes:
+        found = found or parse_time(raw, now, tz)
     return found
 
 
