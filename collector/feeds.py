@@ -36,9 +36,11 @@ def parse_feed(body: bytes, *, url: str, site: str, now: datetime, tz: tzinfo,
     problem = feed.get("bozo_exception") if feed.get("bozo") else None
     if not feed.entries and (problem is not None or not feed.get("version")):
         raise ParseError(_not_a_feed(text, problem))
+    # Relative item links belong to the site the channel names, which may not host the feed.
+    base = absolute_url(feed.feed.get("link") or "", url)
     items, skipped = [], 0
     for entry in feed.entries:
-        item = _entry_post(entry, url=url, site=site, now=now, tz=tz)
+        item = _entry_post(entry, url=base, site=site, now=now, tz=tz)
         if item is None:
             skipped += 1
         else:

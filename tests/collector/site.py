@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -99,11 +100,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send_simple(200, body, headers)
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server that does not print clients hanging up on purpose."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def start_site() -> LocalSite:
     """Start a site on a free port of 127.0.0.1."""
     handler = type("BoundHandler", (Handler,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), handler)
     site = LocalSite(server)
     handler.site = site
     threading.Thread(target=server.serve_forever, name="local-site", daemon=True).start()
@@ -159,10 +169,10 @@ def endless(total: int, chunk: int = 1 << 16) -> Route:
     return route
 
 
-def gzip_bomb(h: Handler) -> None:
-    """About 1 MB of gzip that expands to 1 GiB of zeros."""
-    body = _gzip_bomb(1024)
-    h.send_simple(200, body, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
+def gzip_bomb(size_mib: int = 1024) -> Route:
+    """About 1 MB of gzip that expands to 1 GiB of zeros (built now, not during the request)."""
+    body = _gzip_bomb(size_mib)
+    return lambda h: h.send_simple(200, body, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
 
 
 @cache
