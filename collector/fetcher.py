@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -217,18 +219,47 @@ def _failed(url: str, response: httpx.Response) -> FetchResult:
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decompressed body, refused as soon as it grows past `max_bytes`."""
+    """The decompressed body, refused as soon as it grows past `max_bytes`.
+
+    We decompress the raw stream ourselves with `max_length`: httpx would inflate a whole
+    network read at once (64 KiB of a gzip bomb is 64 MiB), blocking every other fetch.
+    """
     too_big = FetchError(f"the body is larger than {_format_bytes(max_bytes)} after decompression; "
                          "not read further (raise fetch.max_bytes if this is expected)")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and not response.headers.get("content-encoding") and int(declared) > max_bytes:
+    if encoding == "identity" and declared.isdigit() and int(declared) > max_bytes:
         raise too_big
     body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
+    decoder: Any = None
+    async for raw in response.aiter_raw():
+        if encoding == "identity":
+            body += raw
+        else:
+            decoder = decoder or _decompressor(encoding, raw)
+            data = raw
+            while data:
+                body += _inflate(decoder, data, max_bytes + 1 - len(body))
+                data = decoder.unconsumed_tail if len(body) <= max_bytes else b""
         if len(body) > max_bytes:
             raise too_big
     return bytes(body)
+
+
+def _decompressor(encoding: str, first: bytes) -> Any:
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if encoding == "deflate":  # servers send zlib-wrapped or raw deflate under this name
+        wrapped = len(first) >= 2 and first[0] & 0x0F == 8 and ((first[0] << 8) | first[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+    raise FetchError(f"the server used content encoding {encoding!r}, which we did not ask for")
+
+
+def _inflate(decoder: Any, data: bytes, room: int) -> bytes:
+    try:
+        return decoder.decompress(data, room)
+    except zlib.error as exc:
+        raise FetchError(f"the compressed body could not be decoded: {exc}") from exc
 
 
 def _status_error(result: FetchResult, attempts: int) -> HttpStatusError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -138,3 +139,18 @@ def test_refused_connection_is_retried_then_reported() -> None:
         port = probe.getsockname()[1]
     error, _ = failure(f"http://127.0.0.1:{port}/feed.xml", obey_robots=False)
     assert str(error).startswith("could not connect") and "(after 3 attempts)" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate-zlib", "deflate-raw"])
+def test_compressed_bodies_are_decoded(site: LocalSite, encoding: str) -> None:
+    wbits = {"gzip": 31, "deflate-zlib": 15, "deflate-raw": -15}[encoding]
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    packed = packer.compress(FEED * 100) + packer.flush()
+    site.routes["/z"] = lambda h: h.send_simple(200, packed, {"Content-Encoding": encoding.split("-")[0]})
+    assert fetch(site.url("/z")).content == FEED * 100
+
+
+def test_corrupt_compression_is_reported(site: LocalSite) -> None:
+    site.routes["/z"] = lambda h: h.send_simple(200, b"\x1f\x8b\x08\x00garbage" * 10, {"Content-Encoding": "gzip"})
+    error, _ = failure(site.url("/z"))
+    assert "could not be decoded" in str(error)
