@@ -32,7 +32,9 @@ def parse_feed(body: bytes, *, url: str, site: str, now: datetime, tz: tzinfo,
     """The entries of an RSS or Atom document; ParseError when it is no feed at all."""
     text = decode_page(body, content_type, encoding)
     utf8 = _PROLOG_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
-    feed = feedparser.parse(io.BytesIO(utf8), response_headers={"content-type": "application/xml; charset=utf-8"})
+    # No sanitising or link rewriting: we keep plain text only, and escape it wherever it is shown.
+    feed = feedparser.parse(io.BytesIO(utf8), response_headers={"content-type": "application/xml; charset=utf-8"},
+                            sanitize_html=False, resolve_relative_uris=False)
     problem = feed.get("bozo_exception") if feed.get("bozo") else None
     if not feed.entries and (problem is not None or not feed.get("version")):
         raise ParseError(_not_a_feed(text, problem))

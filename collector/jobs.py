@@ -155,23 +155,38 @@ def _plan(session: Session, row: Source, source: SourceSettings, settings: Setti
 
 
 def _fetch_all(policy: FetchPolicy, plans: list[_Plan], concurrency: int, now: datetime) -> Iterator[_Fetched]:
-    """Yield each source's fetch as it completes; the event loop runs in a helper thread."""
-    done: queue.Queue[_Fetched | BaseException | None] = queue.Queue()
+    """Yield each source's fetch as it completes; the event loop runs in a helper thread.
+
+    The hand-over queue is bounded, so bodies waiting for the writer stay few (memory).
+    """
+    done: queue.Queue[_Fetched | BaseException | None] = queue.Queue(maxsize=concurrency)
+    stopping = threading.Event()
+
+    def deliver(item: _Fetched | BaseException | None) -> None:
+        while not stopping.is_set():
+            try:
+                done.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def run() -> None:
         try:
-            asyncio.run(_fetch_plans(policy, plans, concurrency, now, done.put))
+            asyncio.run(_fetch_plans(policy, plans, concurrency, now, deliver))
         except BaseException as exc:  # handed to the calling thread, which re-raises it
-            done.put(exc)
+            deliver(exc)
         finally:
-            done.put(None)
+            deliver(None)
 
     thread = threading.Thread(target=run, name="yuqing-fetch", daemon=True)
     thread.start()
-    while (item := done.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    try:
+        while (item := done.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stopping.set()
     thread.join()
 
 
@@ -182,7 +197,8 @@ async def _fetch_plans(policy: FetchPolicy, plans: list[_Plan], concurrency: int
 
         async def one(plan: _Plan) -> None:
             async with slots:
-                deliver(await _fetch_source(fetcher, plan, now))
+                fetched = await _fetch_source(fetcher, plan, now)
+                await asyncio.to_thread(deliver, fetched)
 
         await asyncio.gather(*(one(plan) for plan in plans))
 
@@ -199,13 +215,19 @@ async def _fetch_source(fetcher: Fetcher, plan: _Plan, now: datetime) -> _Fetche
             parsed = await asyncio.to_thread(_parse, source, fetched.result, now, tz)
             fetched.parsed = await add_details(fetcher, source, parsed, plan.known, now=now, tz=tz,
                                                obey_robots=plan.obey_robots)
-    except YuqingError as exc:
-        fetched.error, fetched.retry_after = str(exc), getattr(exc, "retry_after", None)
-    except Exception as exc:  # a parser bug on one odd page must not stop the other sources
-        logger.exception("source %s: unexpected error", source.name, extra={"source": source.name})
-        fetched.error = f"internal error ({type(exc).__name__}: {exc}); please report it"
+    except Exception as exc:
+        fetched.error, fetched.retry_after = _failure(exc, source), getattr(exc, "retry_after", None)
     fetched.seconds = time.monotonic() - started
     return fetched
+
+
+def _failure(exc: Exception, source: SourceSettings) -> str:
+    """The text recorded for a failed poll; unexpected errors are logged with their traceback."""
+    if isinstance(exc, YuqingError):
+        return str(exc)
+    # a parser bug on one odd page must not stop the other sources
+    logger.error("source %s: unexpected error", source.name, exc_info=exc, extra={"source": source.name})
+    return f"internal error ({type(exc).__name__}: {exc}); please report it"
 
 
 def _parse(source: SourceSettings, result: FetchResult, now: datetime, tz: ZoneInfo) -> Parsed:

@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from collector.items import RawPost
@@ -130,24 +131,20 @@ def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: 
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
         existing.update((p.key, p) for p in session.scalars(select(Post).where(Post.key.in_(chunk))))
-    new = updated = 0
-    counted: list[tuple[Post, RawPost]] = []
-    for key, item in by_key.items():
-        post = existing.get(key)
-        if post is None:
-            post = _new_post(key, source, item, now)
-            session.add(post)
-            new += 1
-        elif _update_post(post, item, now):
-            updated += 1
-        if item.has_counts:
-            counted.append((post, item))
+    updated = sum(_update_post(existing[key], item, now) for key, item in by_key.items() if key in existing)
+    fresh = [_new_row(key, source, item, now) for key, item in by_key.items() if key not in existing]
+    ids = {post.key: post.id for post in existing.values()}
+    if fresh:  # one multi-row INSERT … RETURNING rather than a statement per post
+        ids.update((key, id_) for id_, key in session.execute(insert(Post).returning(Post.id, Post.key), fresh))
     session.flush()
-    session.add_all(
-        Snapshot(post_id=post.id, taken_at=now, views=item.views, replies=item.replies, reposts=item.reposts)
-        for post, item in counted
-    )
-    return new, updated
+    snapshots = [
+        {"post_id": ids[key], "taken_at": now, "views": item.views, "replies": item.replies,
+         "reposts": item.reposts}
+        for key, item in by_key.items() if item.has_counts
+    ]
+    if snapshots:
+        session.execute(insert(Snapshot), snapshots)
+    return len(fresh), updated
 
 
 def record_poll_success(session: Session, source: Source, poll: PollRecord, *, interval: timedelta) -> None:
@@ -188,14 +185,14 @@ def _content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 
-def _new_post(key: str, source: Source, item: RawPost, now: datetime) -> Post:
-    return Post(
-        key=key, source_id=source.id, site=item.site, url=canonical_url(item.url) if item.url else "",
-        guid=item.guid, title=item.title, body=item.body, author=item.author,
-        published_at=item.published_at, first_seen_at=now, last_seen_at=now,
-        content_hash=_content_hash(item.title, item.body),
-        views=item.views, replies=item.replies, reposts=item.reposts,
-    )
+def _new_row(key: str, source: Source, item: RawPost, now: datetime) -> dict[str, Any]:
+    return {
+        "key": key, "source_id": source.id, "site": item.site,
+        "url": canonical_url(item.url) if item.url else "", "guid": item.guid, "title": item.title,
+        "body": item.body, "author": item.author, "published_at": item.published_at,
+        "first_seen_at": now, "last_seen_at": now, "content_hash": _content_hash(item.title, item.body),
+        "views": item.views, "replies": item.replies, "reposts": item.reposts,
+    }
 
 
 def _update_post(post: Post, item: RawPost, now: datetime) -> bool:
