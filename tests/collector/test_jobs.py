@@ -125,18 +125,23 @@ def test_thread_pages_complete_new_threads_once(db, site: LocalSite) -> None:
 
 def test_short_feed_descriptions_are_completed_from_the_article(db, site: LocalSite) -> None:
     pytest.importorskip("collector.article", reason="article extraction is merged separately")
-    url = serve_fixture(site, "/rss.xml", "feeds", "rss-utf8.xml", "application/rss+xml")
-    page = ("<html><head><title>t</title></head><body><nav>首页 | 新闻</nav><article><h1>城东菜市场提升改造工程启动</h1>"
+    feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<link>{site.base}/</link>"
+            "<item><title>城东菜市场提升改造工程启动</title><link>/local/c_88177.html</link>"
+            "<description>改造预计明年春节前完工。</description></item></channel></rss>")
+    site.serve("/rss.xml", feed.encode(), "application/rss+xml")
+    page = ("<html><head><title>城东菜市场提升改造工程启动</title></head><body><nav>首页 | 新闻 | 图片</nav>"
+            "<article><h1>城东菜市场提升改造工程启动</h1>"
             + "".join(f"<p>第{n}段：改造工程包括屋顶、排水、摊位和消防设施的全面更新，市场管理方表示施工期间设置临时摊位。</p>"
-                      for n in range(8)) + "</article><footer>版权所有</footer></body></html>")
-    site.routes["/local/2026-11-18/c_88177.html"] = lambda h: h.send_simple(
+                      for n in range(8)) + "</article><footer>版权所有 滨江日报</footer></body></html>")
+    site.routes["/local/c_88177.html"] = lambda h: h.send_simple(
         200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
-    settings = settings_for({"name": "news", "kind": "rss", "url": url, "fetch_article": True,
-                             "obey_robots": False})
+    settings = settings_for({"name": "news", "kind": "rss", "url": site.url("/rss.xml"), "fetch_article": True})
     collect(settings, db, now=NOW)
     with db() as session:
-        post = session.scalars(select(Post).where(Post.key.like("%c_88177.html"))).one()
+        post = session.scalars(select(Post)).one()
         assert "第7段" in post.body and "版权所有" not in post.body
+    assert len(site.requests_to("/local/c_88177.html")) == 1
 
 
 def test_unknown_source_names_are_a_configuration_error(db) -> None:
