@@ -1,15 +1,22 @@
-"""Collection-stage queries: source rows and their health (and, later, posts and snapshots)."""
+"""Collection-stage queries: source rows and their health, posts (upserted by key) and snapshots."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from collector.models import Source
+from collector.items import RawPost
+from collector.models import Post, Snapshot, Source, SourcePoll
+from collector.normalize import canonical_url, post_key
 from config.settings import SourceSettings
+
+_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,130 @@ def _health(source: SourceSettings, row: Source | None) -> SourceHealth:
         consecutive_failures=failures,
         next_poll_at=row.next_poll_at if row else None,
     )
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """What one poll of a source came to, as recorded in `source_polls` and on the source row."""
+
+    started_at: datetime
+    finished_at: datetime
+    outcome: str  # ok | not_modified | partial | error
+    http_status: int | None = None
+    items_found: int = 0
+    items_new: int = 0
+    error: str | None = None
+    warning: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def get_source(session: Session, name: str) -> Source:
+    """The health row of a source (it exists once `save_sources` has run)."""
+    return session.scalars(select(Source).where(Source.name == name)).one()
+
+
+def list_known_keys(session: Session, source: Source, min_body: int) -> frozenset[str]:
+    """Keys of this source's posts whose body has at least `min_body` characters."""
+    query = select(Post.key).where(Post.source_id == source.id, func.length(Post.body) >= min_body)
+    return frozenset(session.scalars(query))
+
+
+def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: datetime) -> tuple[int, int]:
+    """Upsert posts by key; add a snapshot for each with a known count; return (new, updated)."""
+    by_key: dict[str, RawPost] = {}
+    for item in items:
+        key = post_key(item.url, item.guid)
+        by_key[key] = _merge_duplicate(by_key[key], item) if key in by_key else item
+    existing: dict[str, Post] = {}
+    keys = list(by_key)
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        existing.update((p.key, p) for p in session.scalars(select(Post).where(Post.key.in_(chunk))))
+    updated = sum(_update_post(existing[key], item, now) for key, item in by_key.items() if key in existing)
+    fresh = [_new_row(key, source, item, now) for key, item in by_key.items() if key not in existing]
+    ids = {post.key: post.id for post in existing.values()}
+    if fresh:  # one multi-row INSERT … RETURNING rather than a statement per post
+        ids.update((key, id_) for id_, key in session.execute(insert(Post).returning(Post.id, Post.key), fresh))
+    session.flush()
+    snapshots = [
+        {"post_id": ids[key], "taken_at": now, "views": item.views, "replies": item.replies,
+         "reposts": item.reposts}
+        for key, item in by_key.items() if item.has_counts
+    ]
+    if snapshots:
+        session.execute(insert(Snapshot), snapshots)
+    return len(fresh), updated
+
+
+def record_poll_success(session: Session, source: Source, poll: PollRecord, *, interval: timedelta) -> None:
+    """Record a poll that read the source (fully or partly): health reset, next poll on schedule."""
+    session.add(_poll_row(source, poll))
+    source.last_polled_at = source.last_success_at = poll.started_at
+    source.consecutive_failures = 0
+    source.last_warning = poll.warning
+    source.next_poll_at = poll.started_at + interval
+    if poll.items_new:
+        source.last_new_item_at = poll.started_at
+    if poll.outcome != "not_modified":  # a 304 may omit the validators; keep what we had
+        source.etag, source.last_modified = poll.etag, poll.last_modified
+
+
+def record_poll_failure(session: Session, source: Source, poll: PollRecord, *, interval: timedelta,
+                        backoff_max: timedelta, retry_after: float | None = None) -> None:
+    """Record a failed poll: the error where users see it, and a capped exponential backoff."""
+    session.add(_poll_row(source, poll))
+    source.last_polled_at = source.last_error_at = poll.started_at
+    source.last_error = poll.error
+    source.consecutive_failures = (source.consecutive_failures or 0) + 1
+    delay = max(interval, min(interval * 2 ** min(source.consecutive_failures, 30), backoff_max))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    source.next_poll_at = poll.started_at + delay
+
+
+def _poll_row(source: Source, poll: PollRecord) -> SourcePoll:
+    return SourcePoll(
+        source_id=source.id, started_at=poll.started_at, finished_at=poll.finished_at, outcome=poll.outcome,
+        http_status=poll.http_status, items_found=poll.items_found, items_new=poll.items_new,
+        error=poll.error or poll.warning,
+    )
+
+
+def _content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def _new_row(key: str, source: Source, item: RawPost, now: datetime) -> dict[str, Any]:
+    return {
+        "key": key, "source_id": source.id, "site": item.site,
+        "url": canonical_url(item.url) if item.url else "", "guid": item.guid, "title": item.title,
+        "body": item.body, "author": item.author, "published_at": item.published_at,
+        "first_seen_at": now, "last_seen_at": now, "content_hash": _content_hash(item.title, item.body),
+        "views": item.views, "replies": item.replies, "reposts": item.reposts,
+    }
+
+
+def _update_post(post: Post, item: RawPost, now: datetime) -> bool:
+    """Bring a stored post up to date; True when its text or counts changed."""
+    post.last_seen_at = now
+    before = (post.content_hash, post.views, post.replies, post.reposts)
+    if item.title:
+        post.title = item.title
+    if len(item.body) > len(post.body or ""):  # a list poll carries no body; keep the longest text
+        post.body = item.body
+    post.author = post.author or item.author
+    post.published_at = post.published_at or item.published_at
+    for name in ("views", "replies", "reposts"):
+        if (value := getattr(item, name)) is not None:
+            setattr(post, name, value)
+    post.content_hash = _content_hash(post.title, post.body)
+    return before != (post.content_hash, post.views, post.replies, post.reposts)
+
+
+def _merge_duplicate(first: RawPost, other: RawPost) -> RawPost:
+    """One page listing the same post twice (sticky and normal): fill gaps of the first."""
+    return first.merged(**{
+        name: getattr(other, name) for name in ("author", "published_at", "views", "replies", "reposts")
+        if getattr(first, name) is None and getattr(other, name) is not None
+    }, body=max(first.body, other.body, key=len))

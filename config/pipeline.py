@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from collector.jobs import collect
 from config.database import utcnow
 from config.settings import Settings
 
@@ -61,5 +62,6 @@ def run_pass(
 ) -> PassReport:
     """Collect every enabled source (or the named ones) now, then run the later steps."""
     report = PassReport(started_at=now or utcnow())
+    report.collected = collect(settings, sessions, names=names, now=now, progress=progress)
     report.steps = process(settings, sessions, now=now)
     return report

@@ -63,6 +63,7 @@ class FetchSettings(Section):
     per_host_delay: Duration = timedelta(seconds=1)
     obey_robots: bool = True
     failure_backoff_max: Duration = timedelta(hours=6)
+    max_retry_wait: Duration = timedelta(seconds=30)
 
 
 class Selectors(Section):

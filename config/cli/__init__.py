@@ -33,9 +33,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from config.cli import admin, alerts, incidents, sources
+    from config.cli import admin, alerts, collect, incidents, sources
 
-    for module in (admin, sources, incidents, alerts):
+    for module in (admin, collect, sources, incidents, alerts):
         for command in module.COMMANDS:
             cli.add_command(command)
 

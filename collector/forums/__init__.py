@@ -1,0 +1,1 @@
+"""Collector stage, forum families: one module per forum software, page text → posts."""
