@@ -63,9 +63,11 @@ def build_world(sessions: sessionmaker[Session]) -> World:
     with transaction(sessions) as session:
         sources = _sources(session)
         _posts(session, sources)
+        _flush(session)
         stories = _stories(session, sources)
         script_post = _post(session, sources["city-forum"], "script", local(DAY, 10, 5), SCRIPT_TITLE,
                             relevant=True, negative=True, negativity=0.999, category="rumour", views=5)
+        _flush(session)
         incidents = _incidents(session, stories)
     return World({k: v.id for k, v in stories.items()}, incidents, script_post.id)
 
@@ -89,17 +91,19 @@ def _sources(session: Session) -> dict[str, Source]:
     }
     session.add_all(rows.values())
     session.flush()
+    polls = []
     for minute in range(0, 24 * 60 * 3, 30):  # three days of polls every 30 min
         at = NOW - timedelta(minutes=minute + 5)
-        session.add(SourcePoll(source_id=rows["city-forum"].id, started_at=at, outcome="ok", items_found=20,
-                               items_new=1 if minute % 60 == 0 else 0))
+        polls.append(SourcePoll(source_id=rows["city-forum"].id, started_at=at, outcome="ok", items_found=20,
+                                items_new=1 if minute % 60 == 0 else 0))
         failing = minute < 40
-        session.add(SourcePoll(source_id=rows["news-rss"].id, started_at=at - timedelta(minutes=5),
-                               outcome="error" if failing else "ok", items_new=0 if failing else 1,
-                               error="HTTP 503 Service Unavailable" if failing else None))
+        polls.append(SourcePoll(source_id=rows["news-rss"].id, started_at=at - timedelta(minutes=5),
+                                outcome="error" if failing else "ok", items_new=0 if failing else 1,
+                                error="HTTP 503 Service Unavailable" if failing else None))
         quiet = at > NOW - timedelta(hours=10)
-        session.add(SourcePoll(source_id=rows["weibo-like"].id, started_at=at - timedelta(minutes=3),
-                               outcome="ok", items_new=0 if quiet else 2))
+        polls.append(SourcePoll(source_id=rows["weibo-like"].id, started_at=at - timedelta(minutes=3),
+                                outcome="ok", items_new=0 if quiet else 2))
+    session.add_all(polls)
     return rows
 
 
@@ -112,12 +116,24 @@ def _post(session: Session, source: Source, key: str, seen: datetime, title: str
                 published_at=seen - timedelta(minutes=7), first_seen_at=seen, last_seen_at=seen,
                 views=views, replies=replies, reposts=None if views is None else views // 100)
     session.add(post)
-    session.flush()
     if relevant is not None:
-        session.add(PostAnalysis(post_id=post.id, model_version="test", negativity=negativity,
-                                 negative=negative, relevant=relevant, category=category,
-                                 schemes=["交通局"] if relevant else [], keywords=[]))
+        _PENDING.append((post, PostAnalysis(model_version="test", negativity=negativity, negative=negative,
+                                            relevant=relevant, category=category,
+                                            schemes=["交通局"] if relevant else [], keywords=[])))
     return post
+
+
+_PENDING: list[tuple[Post, PostAnalysis]] = []
+
+
+def _flush(session: Session) -> None:
+    """Insert the posts added so far in one go, then their analyses."""
+    session.flush()
+    for post, analysis in _PENDING:
+        analysis.post_id = post.id
+        session.add(analysis)
+    _PENDING.clear()
+    session.flush()
 
 
 def _posts(session: Session, sources: dict[str, Source]) -> None:
@@ -146,6 +162,7 @@ def _posts(session: Session, sources: dict[str, Source]) -> None:
 
 
 def _story(session: Session, posts: list[Post], **values: object) -> Story:
+    _flush(session)
     story = Story(first_post_id=posts[0].id, first_site=posts[0].site, posts=len(posts),
                   sites=sorted({p.site for p in posts}), **values)
     session.add(story)
