@@ -153,8 +153,13 @@ def digest_summary(data: DigestData, location: str | None = None) -> str:
     if data.blind_spots:
         lines.append(f"- 监测盲区:{len(data.blind_spots)} 个来源异常")
     if location:
-        lines.append(f"- 全文:{md_url(location) or escape_markdown(location)}")
+        lines.append(f"- 全文:{md_url(location) or _code_span(location)}")
     return "\n".join(lines)
+
+
+def _code_span(text: str) -> str:
+    """A file path as Markdown inline code (shown verbatim), escaped text if it holds a backtick."""
+    return escape_markdown(text) if "`" in text or "\n" in text else f"`{text}`"
 
 
 def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> dict[str, Any]:
