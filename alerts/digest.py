@@ -163,7 +163,7 @@ def _code_span(text: str) -> str:
 
 
 def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> dict[str, Any]:
-    """The generic webhook's `digest.ready` payload (SPEC §9)."""
+    """The generic webhook's `digest.ready` payload (SPEC §9); `location` is a URL or a file path."""
     t = data.today
     return {
         "event": "digest.ready",
@@ -171,7 +171,8 @@ def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> 
         "day": data.day.isoformat(),
         "title": f"舆情日报 {data.day.isoformat()}",
         "summary": digest_summary(data, location),
-        "url": location,
+        "url": safe_url(location),
+        "path": None if safe_url(location) else location,
         "figures": {
             "posts": t.posts, "relevant": t.relevant, "negative": t.negative,
             "new_stories": t.new_stories, "tiers": dict(t.tiers),

@@ -101,6 +101,8 @@ def test_summary_and_event_for_bots() -> None:
     assert "digest-2026-11-20.html" in summary and "监测盲区:1 个来源异常" in summary
     event = digest_event(data, uid="digest-2026-11-20", location="https://intranet.example.cn/d.html")
     assert event["event"] == "digest.ready" and event["id"] == "digest-2026-11-20"
+    assert (event["url"], event["path"]) == ("https://intranet.example.cn/d.html", None)
+    assert digest_event(data, uid="x", location="/srv/d.html")["path"] == "/srv/d.html"
     assert event["figures"] == {"posts": 52, "relevant": 34, "negative": 16, "new_stories": 3,
                                 "tiers": {"general": 2, "significant": 1, "major": 1, "critical": 0}}
     assert event["stories"][0]["title"] == SCRIPT  # JSON carries the raw text; receivers escape
