@@ -212,3 +212,29 @@ def test_rendered_digest_shows_the_database_numbers(built: Built) -> None:
         neg = one(q, f"SELECT COUNT(*) {POSTS_IN} AND a.relevant AND a.negative", s=s, e=e)
         share = f"{100 * neg / n:.1f}%" if n else "—"
         assert f"| {hour:02d} | {n} | {neg} | {share} |" in markdown
+
+
+def test_rendered_series_and_tiers_show_the_database_numbers(built: Built) -> None:
+    q = built.session
+    markdown = render_markdown(built.data)
+    for back in range(7):
+        day = DAY - timedelta(days=back)
+        s, e = local(day, 0), local(day + timedelta(days=1), 0)
+        n = one(q, f"SELECT COUNT(*) {POSTS_IN} AND a.relevant", s=s, e=e)
+        neg = one(q, f"SELECT COUNT(*) {POSTS_IN} AND a.relevant AND a.negative", s=s, e=e)
+        assert f"| {day:%m-%d} | {n} | {neg} | {100 * neg / n:.1f}% |" in markdown
+    for site, n, neg in sql(q, "SELECT p.site, COUNT(*), SUM(CASE WHEN a.negative THEN 1 ELSE 0 END) "
+                            f"{POSTS_IN} AND a.relevant GROUP BY p.site", s=START, e=END):
+        assert f"| {site} | {n} | {neg} | {100 * neg / n:.1f}% |" in markdown
+    page = BeautifulSoup(render_html(built.data, {}), "html.parser")
+    rows = {tr.find_all("td")[0].get_text(): tr.find_all("td")[1].get_text()
+            for tr in page.find("h2", string="一、今日概况").find_next("table").find_all("tr")[1:]}
+    labels = {"critical": "特别重大(I 级)", "major": "重大(II 级)", "significant": "较大(III 级)",
+              "general": "一般(IV 级)"}
+    for tier, label in labels.items():
+        n = one(q, "SELECT COUNT(DISTINCT story_id) FROM tier_changes WHERE tier = :t AND raised_at >= :s "
+                   "AND raised_at < :e", t=tier, s=START, e=END)
+        assert rows[f"当日升至{label}的事件"] == str(n)
+    new = one(q, "SELECT COUNT(*) FROM stories WHERE relevant AND first_seen_at >= :s AND first_seen_at < :e",
+              s=START, e=END)
+    assert rows["新增相关事件(起)"] == str(new)
