@@ -1,0 +1,193 @@
+"""Digest queries (SPEC §10): the database in, `DigestData` (every figure of one local day) out.
+
+The day is [00:00, 24:00) in `digest.timezone`; posts count on the day they were first seen.
+Queries only: rendering lives in `alerts.digest`, charts in `alerts.digest_charts`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.digest_model import (
+    OTHER_SITES,
+    UNCATEGORISED,
+    DayFigures,
+    DigestData,
+    ItemLine,
+    SeriesPoint,
+)
+from alerts.digest_stories import list_attention, list_incidents, list_new_stories
+from alerts.digest_watch import list_blind_spots
+from analysis.models import PostAnalysis, Story, TierChange
+from collector.models import Post
+from config.settings import Settings
+from config.types import CATEGORY_LABELS, TIER_ORDER
+
+SERIES_DAYS = 7
+TOP_SITES = 10
+
+PostRow = tuple[datetime, str, bool | None, bool | None, str | None]
+
+
+def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC instants where the local day starts and the next one starts."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return start, end
+
+
+def local_yesterday(now: datetime, timezone: str) -> date:
+    """The local date before the one `now` falls on."""
+    return now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
+
+
+def collect_digest(session: Session, settings: Settings, day: date, *, now: datetime) -> DigestData:
+    """Every figure of the digest of `day`, read from the database; `now` is the generation time."""
+    tz = settings.digest.timezone
+    start, end = day_bounds(day, tz)
+    before_start, _ = day_bounds(day - timedelta(days=1), tz)
+    series_start, _ = day_bounds(day - timedelta(days=SERIES_DAYS - 1), tz)
+    rows = _post_rows(session, series_start, end)
+    today = [r for r in rows if start <= r[0] < end]
+    before = [r for r in rows if before_start <= r[0] < start]
+    top = settings.digest.top_items
+    new_stories, new_total = list_new_stories(session, start, end, top, before=before_start)
+    attention, attention_more = list_attention(session, start, end, top, before=before_start)
+    return DigestData(
+        day=day,
+        timezone=tz,
+        start=start,
+        end=end,
+        generated_at=now,
+        today=_figures(session, today, start, end),
+        before=_figures(session, before, before_start, start),
+        attention=attention,
+        attention_more=attention_more,
+        new_stories=new_stories,
+        new_stories_total=new_total,
+        incidents=list_incidents(session, start, end, now),
+        top_items=list_top_items(session, start, end, top),
+        hourly=_hourly(today, start, end, tz),
+        daily=_daily(rows, day, tz),
+        by_site=_by_site(today),
+        by_category=_by_category(today),
+        blind_spots=list_blind_spots(session, settings.sources, start, end, now),
+        sources_total=sum(1 for s in settings.sources if s.enabled),
+    )
+
+
+def _post_rows(session: Session, start: datetime, end: datetime) -> list[PostRow]:
+    query = (
+        select(Post.first_seen_at, Post.site, PostAnalysis.relevant, PostAnalysis.negative,
+               PostAnalysis.category)
+        .outerjoin(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .where(Post.first_seen_at >= start, Post.first_seen_at < end)
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def _figures(session: Session, rows: list[PostRow], start: datetime, end: datetime) -> DayFigures:
+    new_stories = session.scalar(
+        select(func.count()).select_from(Story)
+        .where(Story.relevant.is_(True), Story.first_seen_at >= start, Story.first_seen_at < end)
+    )
+    raised = dict(
+        session.execute(
+            select(TierChange.tier, func.count(func.distinct(TierChange.story_id)))
+            .where(TierChange.raised_at >= start, TierChange.raised_at < end)
+            .group_by(TierChange.tier)
+        ).tuples().all()
+    )
+    return DayFigures(
+        posts=len(rows),
+        relevant=sum(1 for r in rows if r[2]),
+        negative=sum(1 for r in rows if r[2] and r[3]),
+        unanalysed=sum(1 for r in rows if r[2] is None),
+        new_stories=new_stories or 0,
+        tiers={tier: int(raised.get(tier, 0)) for tier in TIER_ORDER},
+    )
+
+
+def _hourly(rows: list[PostRow], start: datetime, end: datetime, tz: str) -> list[SeriesPoint]:
+    hours = int((end - start).total_seconds() // 3600)  # 23 or 25 on a DST change day
+    zone = ZoneInfo(tz)
+    relevant: Counter[int] = Counter()
+    negative: Counter[int] = Counter()
+    for seen, _site, is_relevant, is_negative, _cat in rows:
+        if is_relevant:
+            slot = int((seen - start).total_seconds() // 3600)
+            relevant[slot] += 1
+            negative[slot] += bool(is_negative)
+    return [
+        SeriesPoint(f"{(start + timedelta(hours=h)).astimezone(zone).hour:02d}", relevant[h], negative[h])
+        for h in range(hours)
+    ]
+
+
+def _daily(rows: list[PostRow], day: date, tz: str) -> list[SeriesPoint]:
+    zone = ZoneInfo(tz)
+    relevant: Counter[date] = Counter()
+    negative: Counter[date] = Counter()
+    for seen, _site, is_relevant, is_negative, _cat in rows:
+        if is_relevant:
+            local = seen.astimezone(zone).date()
+            relevant[local] += 1
+            negative[local] += bool(is_negative)
+    days = [day - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
+    return [SeriesPoint(d.strftime("%m-%d"), relevant[d], negative[d]) for d in days]
+
+
+def _by_site(rows: list[PostRow]) -> list[SeriesPoint]:
+    relevant: Counter[str] = Counter()
+    negative: Counter[str] = Counter()
+    for _seen, site, is_relevant, is_negative, _cat in rows:
+        if is_relevant:
+            relevant[site] += 1
+            negative[site] += bool(is_negative)
+    ranked = sorted(relevant, key=lambda s: (-relevant[s], s))
+    points = [SeriesPoint(s, relevant[s], negative[s]) for s in ranked[:TOP_SITES]]
+    rest = ranked[TOP_SITES:]
+    if rest:
+        points.append(SeriesPoint(OTHER_SITES, sum(relevant[s] for s in rest),
+                                  sum(negative[s] for s in rest)))
+    return points
+
+
+def _by_category(rows: list[PostRow]) -> list[SeriesPoint]:
+    relevant: Counter[str] = Counter()
+    negative: Counter[str] = Counter()
+    for _seen, _site, is_relevant, is_negative, category in rows:
+        if is_relevant:
+            label = CATEGORY_LABELS.get(category or "", UNCATEGORISED)
+            relevant[label] += 1
+            negative[label] += bool(is_negative)
+    order = [*CATEGORY_LABELS.values(), UNCATEGORISED]
+    return [SeriesPoint(label, relevant[label], negative[label]) for label in order if relevant[label]]
+
+
+def list_top_items(session: Session, start: datetime, end: datetime, limit: int) -> list[ItemLine]:
+    """The most negative relevant posts first seen in [start, end)."""
+    clicks = func.coalesce(Post.views, 0) + func.coalesce(Post.replies, 0)
+    query = (
+        select(Post, PostAnalysis)
+        .join(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .where(Post.first_seen_at >= start, Post.first_seen_at < end,
+               PostAnalysis.relevant.is_(True), PostAnalysis.negative.is_(True))
+        .order_by(PostAnalysis.negativity.desc(), clicks.desc(), Post.id)
+        .limit(limit)
+    )
+    return [
+        ItemLine(
+            post_id=post.id, title=post.title, url=post.url, site=post.site,
+            negativity=analysis.negativity, views=post.views, replies=post.replies,
+            reposts=post.reposts, category=analysis.category, first_seen_at=post.first_seen_at,
+            published_at=post.published_at,
+        )
+        for post, analysis in session.execute(query).tuples()
+    ]

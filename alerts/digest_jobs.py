@@ -1,0 +1,180 @@
+"""Digest jobs: make the day's digest (files, record, delivery) and catch up on missed days.
+
+`make_digest` is what `yuqing digest` calls; `run_digest` is what the service schedules at
+`digest.time` and once at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.digest import data_uris, digest_event, digest_summary, render_html, render_markdown
+from alerts.digest_charts import render_charts
+from alerts.digest_data import collect_digest, local_yesterday
+from alerts.digest_mail import compose_digest_email
+from alerts.digest_model import DigestData
+from alerts.digest_store import mark_digest_sent, missing_digest_days, record_digest
+from alerts.mail import send_email
+from config.database import transaction
+from config.errors import DeliveryError
+from config.settings import ChannelSettings, Settings
+
+log = logging.getLogger(__name__)
+
+# A bot/webhook sender for the digest: (channel, digest.ready payload, markdown summary) → None,
+# raising DeliveryError on failure. Email is built in; the others are passed in by the caller.
+SummarySender = Callable[[ChannelSettings, dict[str, Any], str], None]
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    """What happened to the digest on one channel: sent, failed (with the error) or skipped."""
+
+    channel: str
+    kind: str
+    status: str  # sent | failed | skipped
+    detail: str = ""
+
+
+@dataclass
+class DigestReport:
+    """One digest made: the day, both files, the headline figures and each channel's result."""
+
+    day: date
+    html_path: Path
+    markdown_path: Path
+    figures: dict[str, Any]
+    results: list[ChannelResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ChannelResult]:
+        """Channels that did not take the digest."""
+        return [r for r in self.results if r.status == "failed"]
+
+    def __str__(self) -> str:
+        sent = sum(r.status == "sent" for r in self.results)
+        tail = f", sent to {sent}/{len(self.results)} channels" if self.results else ""
+        return f"digest {self.day}: {self.html_path}, {self.markdown_path}{tail}"
+
+
+def make_digest(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    day: date | None = None,
+    send: bool = True,
+    out_dir: str | Path | None = None,
+    senders: Mapping[str, SummarySender] | None = None,
+) -> DigestReport:
+    """Write the digest of `day` (default: yesterday, local) as HTML and Markdown, record it, send it."""
+    day = day or local_yesterday(now, settings.digest.timezone)
+    with sessions() as session:
+        data = collect_digest(session, settings, day, now=now)
+    charts = render_charts(data)
+    directory = Path(out_dir if out_dir is not None else settings.digest.out_dir)
+    html_path = write_file(directory / f"digest-{day.isoformat()}.html", render_html(data, data_uris(charts)))
+    markdown_path = write_file(directory / f"digest-{day.isoformat()}.md", render_markdown(data))
+    figures = headline_figures(data)
+    with transaction(sessions) as session:
+        record_digest(session, day, now=now, html_path=str(html_path), markdown_path=str(markdown_path),
+                      figures=figures)
+    report = DigestReport(day, html_path, markdown_path, figures)
+    if send:
+        report.results = deliver_digest(settings, data, charts, html_path, senders or {})
+        delivered = any(r.status == "sent" for r in report.results) and not report.failed
+        with transaction(sessions) as session:
+            mark_digest_sent(session, day, sent_at=now if delivered else None,
+                             results={r.channel: r.status for r in report.results})
+    log.info("%s", report, extra={"day": day.isoformat()})
+    return report
+
+
+def deliver_digest(
+    settings: Settings, data: DigestData, charts: Mapping[str, bytes], html_path: Path,
+    senders: Mapping[str, SummarySender],
+) -> list[ChannelResult]:
+    """Send the digest to `digest.channels` (default: every channel); one result per channel."""
+    names = settings.digest.channels
+    channels = settings.expand(names) if names is not None else list(settings.channels)
+    location = str(html_path.resolve())
+    results = []
+    for channel in channels:
+        try:
+            if channel.kind == "email":
+                message = compose_digest_email(data, charts, channel.sender or "", channel.to)
+                send_email(channel, message)
+            elif channel.kind in senders:
+                payload = digest_event(data, uid=f"digest-{data.day.isoformat()}", location=location)
+                senders[channel.kind](channel, payload, digest_summary(data, location))
+            else:
+                results.append(ChannelResult(channel.name, channel.kind, "skipped",
+                                             f"no digest sender for {channel.kind} channels"))
+                continue
+        except DeliveryError as exc:
+            log.warning("digest not delivered: %s", exc, extra={"channel": channel.name})
+            results.append(ChannelResult(channel.name, channel.kind, "failed", str(exc)))
+            continue
+        results.append(ChannelResult(channel.name, channel.kind, "sent"))
+    return results
+
+
+def headline_figures(data: DigestData) -> dict[str, Any]:
+    """The figures stored on the digest row: the day's headline numbers and its blind spots."""
+    t = data.today
+    return {
+        "posts": t.posts, "relevant": t.relevant, "negative": t.negative, "unanalysed": t.unanalysed,
+        "new_stories": t.new_stories, "tiers": dict(t.tiers), "incidents": len(data.incidents),
+        "blind_spots": [s.source for s in data.blind_spots],
+    }
+
+
+def write_file(path: Path, text: str) -> Path:
+    """Write `text` to `path` atomically (a reader never sees half a digest)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a digest is meant to be read and forwarded
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@dataclass
+class DigestRunSummary:
+    """What the scheduled digest job did: the digests made (the latest one also sent)."""
+
+    reports: list[DigestReport] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.reports:
+            return "digest: nothing due"
+        return "; ".join(str(r) for r in self.reports)
+
+
+def run_digest(
+    settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
+    senders: Mapping[str, SummarySender] | None = None,
+) -> DigestRunSummary:
+    """Make every digest that is due and missing (after downtime too); send only the latest."""
+    with sessions() as session:
+        days = missing_digest_days(session, settings, now)
+    summary = DigestRunSummary()
+    for day in days:
+        summary.reports.append(
+            make_digest(settings, sessions, now=now, day=day, send=day == days[-1], senders=senders)
+        )
+    return summary

@@ -1,0 +1,47 @@
+"""The digest as an email: HTML with inline CID charts plus a plain-text part (pure, no I/O).
+
+Structure: multipart/alternative [text/plain, multipart/related [text/html, image/png …]].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from alerts.digest import content_ids, format_share, render_html, render_markdown
+from alerts.digest_model import DigestData
+
+
+def digest_subject(data: DigestData) -> str:
+    """"舆情日报 2026-11-21:相关 120 条,负面 31 条(25.8%)"."""
+    t = data.today
+    return (f"舆情日报 {data.day.isoformat()}:相关 {t.relevant:,} 条,负面 {t.negative:,} 条"
+            f"({format_share(t.negative_share)})")
+
+
+def build_digest_email(
+    data: DigestData, html: str, text: str, images: Mapping[str, bytes], sender: str, to: Sequence[str]
+) -> EmailMessage:
+    """The email of the digest; `html` refers to each chart as `cid:` + content_ids(data, images)[name]."""
+    message = EmailMessage()
+    message["Subject"] = digest_subject(data)
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(data.generated_at)
+    message["Message-ID"] = make_msgid(idstring=f"digest-{data.day.isoformat()}", domain="yuqing")
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    html_part = message.get_payload()[1]
+    for name, cid in content_ids(data, images).items():
+        html_part.add_related(images[name], maintype="image", subtype="png", cid=f"<{cid}>",
+                              filename=f"{name}.png", disposition="inline")
+    return message
+
+
+def compose_digest_email(
+    data: DigestData, images: Mapping[str, bytes], sender: str, to: Sequence[str]
+) -> EmailMessage:
+    """Render the digest for email (charts by CID, Markdown as the text part) and build the message."""
+    refs = {name: f"cid:{cid}" for name, cid in content_ids(data, images).items()}
+    return build_digest_email(data, render_html(data, refs), render_markdown(data), images, sender, to)
