@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.channels import send_text
 from alerts.digest import data_uris, digest_event, digest_summary, render_html, render_markdown
 from alerts.digest_charts import render_charts
 from alerts.digest_data import collect_digest, local_yesterday
@@ -29,11 +30,6 @@ from config.errors import DeliveryError
 from config.settings import ChannelSettings, Settings
 
 log = logging.getLogger(__name__)
-
-# A bot/webhook sender for the digest: (channel, digest.ready payload, markdown summary) → None,
-# raising DeliveryError on failure. Email is built in; the others are passed in by the caller.
-SummarySender = Callable[[ChannelSettings, dict[str, Any], str], None]
-
 
 @dataclass(frozen=True)
 class ChannelResult:
@@ -74,7 +70,6 @@ def make_digest(
     day: date | None = None,
     send: bool = True,
     out_dir: str | Path | None = None,
-    senders: Mapping[str, SummarySender] | None = None,
 ) -> DigestReport:
     """Write the digest of `day` (default: yesterday, local) as HTML and Markdown, record it, send it."""
     day = day or local_yesterday(now, settings.digest.timezone)
@@ -90,7 +85,7 @@ def make_digest(
                       figures=figures)
     report = DigestReport(day, html_path, markdown_path, figures)
     if send:
-        report.results = deliver_digest(settings, data, charts, html_path, senders or {})
+        report.results = deliver_digest(settings, data, charts, html_path)
         delivered = any(r.status == "sent" for r in report.results) and not report.failed
         with transaction(sessions) as session:
             mark_digest_sent(session, day, sent_at=now if delivered else None,
@@ -100,8 +95,7 @@ def make_digest(
 
 
 def deliver_digest(
-    settings: Settings, data: DigestData, charts: Mapping[str, bytes], html_path: Path,
-    senders: Mapping[str, SummarySender],
+    settings: Settings, data: DigestData, charts: Mapping[str, bytes], html_path: Path
 ) -> list[ChannelResult]:
     """Send the digest to `digest.channels` (default: every channel); one result per channel."""
     names = settings.digest.channels
@@ -113,19 +107,23 @@ def deliver_digest(
             if channel.kind == "email":
                 message = compose_digest_email(data, charts, channel.sender or "", channel.to)
                 send_email(channel, message)
-            elif channel.kind in senders:
-                payload = digest_event(data, uid=f"digest-{data.day.isoformat()}", location=location)
-                senders[channel.kind](channel, payload, digest_summary(data, location))
             else:
-                results.append(ChannelResult(channel.name, channel.kind, "skipped",
-                                             f"no digest sender for {channel.kind} channels"))
-                continue
+                send_summary(channel, data, location)
         except DeliveryError as exc:
             log.warning("digest not delivered: %s", exc, extra={"channel": channel.name})
             results.append(ChannelResult(channel.name, channel.kind, "failed", str(exc)))
             continue
         results.append(ChannelResult(channel.name, channel.kind, "sent"))
     return results
+
+
+def send_summary(channel: ChannelSettings, data: DigestData, location: str) -> None:
+    """Send the digest's short summary to a bot, webhook or log channel; DeliveryError on failure."""
+    payload = digest_event(data, uid=f"digest-{data.day.isoformat()}", location=location)
+    result = send_text(channel, payload["title"], digest_summary(data, location), event="digest.ready",
+                       extra={k: v for k, v in payload.items() if k not in ("event", "title")})
+    if not result.ok:
+        raise DeliveryError(f"channel {channel.name!r}: {result.error or result.response}")
 
 
 def headline_figures(data: DigestData) -> dict[str, Any]:
@@ -165,16 +163,13 @@ class DigestRunSummary:
         return "; ".join(str(r) for r in self.reports)
 
 
-def run_digest(
-    settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
-    senders: Mapping[str, SummarySender] | None = None,
-) -> DigestRunSummary:
+def run_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> DigestRunSummary:
     """Make every digest that is due and missing (after downtime too); send only the latest."""
     with sessions() as session:
         days = missing_digest_days(session, settings, now)
     summary = DigestRunSummary()
     for day in days:
         summary.reports.append(
-            make_digest(settings, sessions, now=now, day=day, send=day == days[-1], senders=senders)
+            make_digest(settings, sessions, now=now, day=day, send=day == days[-1])
         )
     return summary

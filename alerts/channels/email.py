@@ -82,7 +82,7 @@ def send_message(
     """
     msg = build_message(channel, subject, html, text, images, message_id=message_id)
     started = time.monotonic()
-    with _connect(channel) as smtp:
+    with connect(channel) as smtp:
         refused = smtp.send_message(msg)
     ms = int((time.monotonic() - started) * 1000)
     note = f"accepted by {channel.smtp_host} for {len(channel.to) - len(refused)} of {len(channel.to)}"
@@ -91,7 +91,8 @@ def send_message(
     return SendResult(True, 250, note, None, ms)
 
 
-def _connect(channel: ChannelSettings) -> smtplib.SMTP:
+def connect(channel: ChannelSettings) -> smtplib.SMTP:
+    """An SMTP connection to the channel's server, secured and logged in as configured."""
     host = channel.smtp_host or ""
     port = channel.smtp_port or DEFAULT_PORTS[channel.security]
     timeout = channel.timeout.total_seconds()

@@ -66,21 +66,23 @@ def test_missing_days_are_those_due_without_a_digest(db: sessionmaker[Session], 
         assert len(missing_digest_days(session, settings, far)) == 7
 
 
-def test_run_digest_catches_up_and_sends_only_the_latest(db: sessionmaker[Session], tmp_path: Path) -> None:
+def test_run_digest_catches_up_and_sends_only_the_latest(
+    db: sessionmaker[Session], tmp_path: Path, receiver
+) -> None:
     build_world(db)
+    hook_receiver = receiver("webhook")
     base = digest_settings(out_dir=str(tmp_path))
-    hook = {"name": "office-hook", "kind": "webhook", "url": "http://127.0.0.1:9/hook"}
+    hook = {"name": "office-hook", "kind": "webhook", "url": hook_receiver.url}
     settings = Settings.model_validate({**base.model_dump(), "channels": [hook]})
     with transaction(db) as session:
         session.add(Digest(day=DAY - timedelta(days=3), figures={}))
-    sent: list[tuple[str, dict[str, Any], str]] = []
-    senders = {"webhook": lambda channel, payload, summary: sent.append((channel.name, payload, summary))}
-    summary = run_digest(settings, db, now=NOW, senders=senders)
+    summary = run_digest(settings, db, now=NOW)
     days = [r.day for r in summary.reports]
     assert days == [DAY - timedelta(days=n) for n in (6, 5, 4, 2, 1, 0)]  # the world starts 30 days back
     assert all(r.html_path.exists() for r in summary.reports)
-    assert [(name, payload["event"], payload["day"]) for name, payload, _ in sent] == [
-        ("office-hook", "digest.ready", "2026-11-20")]
-    assert str(summary.reports[-1].html_path.resolve()) in sent[0][2]
+    sent: list[dict[str, Any]] = hook_receiver.jsons()
+    assert [(doc["event"], doc["day"]) for doc in sent] == [("digest.ready", "2026-11-20")]
+    assert str(summary.reports[-1].html_path.resolve()) in sent[0]["text"]
+    assert summary.reports[-1].results[0].status == "sent"
     assert run_digest(settings, db, now=NOW).reports == []
     assert str(run_digest(settings, db, now=NOW)) == "digest: nothing due"

@@ -135,16 +135,20 @@ def _settings(tmp_path: Path, port: int, *extra_channels: dict[str, Any]) -> Set
     return Settings.model_validate({**base.model_dump(), "channels": channels})
 
 
-def test_make_digest_sends_and_records(db: sessionmaker[Session], tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
+def test_make_digest_sends_and_records(
+    db: sessionmaker[Session], tmp_path: Path, smtp: tuple[Inbox, int], receiver
+) -> None:
     inbox, port = smtp
     build_world(db)
-    hook = {"name": "office-hook", "kind": "webhook", "url": "http://127.0.0.1:9/hook"}
+    hook_receiver = receiver("webhook")
+    hook = {"name": "office-hook", "kind": "webhook", "url": hook_receiver.url}
     report = make_digest(_settings(tmp_path, port, hook), db, now=NOW, day=DAY)
     check_digest_message(received(inbox))
-    assert [(r.channel, r.status) for r in report.results] == [("office-mail", "sent"), ("office-hook", "skipped")]
+    assert [(r.channel, r.status) for r in report.results] == [("office-mail", "sent"), ("office-hook", "sent")]
+    assert [doc["event"] for doc in hook_receiver.jsons()] == ["digest.ready"]
     with db() as session:
         row = session.scalars(select(Digest)).one()
-    assert row.sent_at == NOW and row.figures["deliveries"] == {"office-mail": "sent", "office-hook": "skipped"}
+    assert row.sent_at == NOW and row.figures["deliveries"] == {"office-mail": "sent", "office-hook": "sent"}
 
 
 def test_a_failed_channel_leaves_the_digest_unsent(db: sessionmaker[Session], tmp_path: Path) -> None:
