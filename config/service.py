@@ -78,7 +78,7 @@ class Service:
             catch_up = digest_to_catch_up(self.settings, session, now)
         self.scheduler = self._build_scheduler(job_table(self.settings, now), now)
         if catch_up is not None:
-            self.scheduler.add_job(self._recorded, DateTrigger(now + timedelta(seconds=20)), id="alerts.digest:catch-up",
+            self.scheduler.add_job(self.run_recorded, DateTrigger(now + timedelta(seconds=20)), id="alerts.digest:catch-up",
                                    args=("alerts.digest", make_digest), kwargs={"day": catch_up})
         self.scheduler.start()
         logger.info("service started: %d jobs on %s", len(self.scheduler.get_jobs()),
@@ -100,14 +100,14 @@ class Service:
         scheduler = BackgroundScheduler(executors=executors, timezone="UTC",
                                         job_defaults={"coalesce": True, "max_instances": 1})
         for spec in specs:
-            scheduler.add_job(self._recorded, spec.trigger, id=spec.id, name=spec.id, args=(spec.id, spec.run),
+            scheduler.add_job(self.run_recorded, spec.trigger, id=spec.id, name=spec.id, args=(spec.id, spec.run),
                               misfire_grace_time=int(spec.grace.total_seconds()),
                               executor="collect" if spec.collects and "collect" in executors else "default")
         scheduler.add_job(self._heartbeat, "interval", seconds=int(HEARTBEAT.total_seconds()), id="service.heartbeat",
                           misfire_grace_time=int(HEARTBEAT.total_seconds()))
         return scheduler
 
-    def _recorded(self, job_id: str, run: JobFunction, **kwargs: Any) -> None:
+    def run_recorded(self, job_id: str, run: JobFunction, **kwargs: Any) -> None:
         """Run one job and record it in `job_runs`; a job that fails is recorded and the service goes on."""
         if self.stopping.is_set():
             return  # queued before the stop: it will run at the next start

@@ -1,0 +1,76 @@
+"""The job table: one job per enabled source, the pipeline, the digest at its local time, retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.models import Digest
+from collector.models import Post
+from config.database import transaction
+from config.errors import ServiceError
+from config.loading import parse_settings
+from config.scheduler import _missing, digest_to_catch_up, job_table, last_due_digest
+from config.settings import Settings
+
+NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+def _settings(tmp_path: Path, **extra: object) -> Settings:
+    data = {
+        "sources": [
+            {"name": "news", "kind": "rss", "url": "http://127.0.0.1/rss", "interval": "5m"},
+            {"name": "bbs", "kind": "discuz", "url": "http://127.0.0.1/bbs", "interval": "30s"},
+            {"name": "off", "kind": "rss", "url": "http://127.0.0.1/off", "enabled": False},
+        ],
+        "service": {"jitter": "7s", "pipeline_interval": "1m"},
+        "digest": {"time": "08:30", "timezone": "Asia/Shanghai"},
+        **extra,
+    }
+    return parse_settings(data, base_dir=tmp_path, origin="test")
+
+
+def test_the_table_has_a_job_per_enabled_source_and_the_service_jobs(tmp_path: Path) -> None:
+    specs = {spec.id: spec for spec in job_table(_settings(tmp_path), NOW)}
+    assert list(specs) == ["collector.collect:news", "collector.collect:bbs", "pipeline.process",
+                           "alerts.digest", "service.retention"]
+    news, bbs = specs["collector.collect:news"], specs["collector.collect:bbs"]
+    assert news.trigger.interval == timedelta(minutes=5) and news.trigger.jitter == 7
+    assert bbs.trigger.interval == timedelta(seconds=30) and bbs.grace == timedelta(seconds=30)
+    assert news.collects and not specs["pipeline.process"].collects
+    first = news.trigger.get_next_fire_time(None, NOW)
+    assert NOW < first <= NOW + timedelta(seconds=1 + 7)
+    digest_at = specs["alerts.digest"].trigger.get_next_fire_time(None, NOW)
+    assert digest_at.astimezone(UTC) == datetime(2026, 11, 21, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
+
+
+def test_the_last_due_digest_follows_the_local_clock(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    assert last_due_digest(settings, NOW) == (date(2026, 11, 19), datetime(2026, 11, 20, 0, 30, tzinfo=UTC))
+    early = datetime(2026, 11, 20, 0, 10, tzinfo=UTC)  # 08:10 local: today's is not due yet
+    day, due = last_due_digest(settings, early)
+    assert day == date(2026, 11, 18) and due == datetime(2026, 11, 19, 0, 30, tzinfo=UTC)
+
+
+def test_a_missed_digest_is_caught_up_only_for_a_day_with_posts(db: sessionmaker[Session], tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with db() as session:
+        assert digest_to_catch_up(settings, session, NOW) is None  # nothing happened that day
+    with transaction(db) as session:
+        seen = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
+        session.add(Post(key="k", site="s", url="http://x/1", first_seen_at=seen, last_seen_at=seen))
+    with db() as session:
+        assert digest_to_catch_up(settings, session, NOW) == date(2026, 11, 19)
+    with transaction(db) as session:
+        session.add(Digest(day=date(2026, 11, 19)))
+    with db() as session:
+        assert digest_to_catch_up(settings, session, NOW) is None
+
+
+def test_a_missing_stage_is_named_and_other_import_errors_pass_through() -> None:
+    missing = _missing("alerts.jobs", "make_digest", ImportError("cannot import name", name="alerts.jobs"))
+    assert isinstance(missing, ServiceError) and "alerts.jobs.make_digest" in str(missing)
+    broken = ModuleNotFoundError("No module named 'somelib'", name="somelib")
+    assert _missing("alerts.jobs", "make_digest", broken) is broken
