@@ -112,13 +112,13 @@ def process_pipeline(settings: Settings, sessions: sessionmaker[Session], *, now
 
 
 def make_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
-                day: date | None = None) -> Any:
-    """Write and send the digest of `day` (default: the local day before `now`)."""
+                day: date | None = None, send: bool = True) -> Any:
+    """Write (and send) the digest of `day` (default: the local day before `now`)."""
     try:
         from alerts.jobs import make_digest as make
     except ImportError as exc:
         raise _missing("alerts.jobs", "make_digest", exc) from exc
-    return make(settings, sessions, now=now, day=day, send=True)
+    return make(settings, sessions, now=now, day=day, send=send)
 
 
 def deliver_outbox(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:

@@ -33,9 +33,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from config.cli import admin, service, sources
+    from config.cli import admin, demo, service, sources
 
-    for module in (admin, sources, service):
+    for module in (admin, sources, service, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 
