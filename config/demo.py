@@ -27,7 +27,7 @@ from config.loading import load_settings
 from config.logs import configure_logging
 from config.migrate import upgrade
 from config.pipeline import run_pass
-from config.scheduler import make_digest
+from config.scheduler import write_digest
 from config.settings import Settings
 from config.simulator import scenario
 from config.simulator.receiver import WebhookReceiver
@@ -158,7 +158,7 @@ def _write_digest(settings: Settings, sessions: sessionmaker[Session], start: da
     day = start.astimezone(ZONE).date()
     morning = datetime.combine(day + timedelta(days=1), settings.digest.time, ZONE)
     try:
-        make_digest(settings, sessions, now=morning, day=day, send=False)  # the receiver expects tier alerts only
+        write_digest(settings, sessions, now=morning, day=day, send=False)  # the receiver expects tier alerts only
     except ServiceError as exc:
         report.digest_note = str(exc)
         return

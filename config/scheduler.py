@@ -4,7 +4,7 @@
 |------------------------------|------------------------------------------|----------------------------------------|
 | `collector.collect:<source>` | the source's interval + `service.jitter` | `collector.jobs.collect(names=[source])` |
 | `pipeline.process`           | `service.pipeline_interval`              | `config.pipeline.process` (analysis → stories → tiers → outbox) |
-| `alerts.digest`              | daily at `digest.time` in `digest.timezone` | `alerts.jobs.make_digest` (caught up at start) |
+| `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest_jobs.run_digest` (makes every missed day) |
 | `service.retention`          | daily, first a few minutes after start  | `config.retention.apply_retention`     |
 
 Stage functions are imported when a job runs, so a build without a stage says so in `yuqing status`.
@@ -25,8 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.models import Digest
-from collector.models import Post, Source
+from collector.models import Source
 from config.errors import FetchError, ServiceError
 from config.pipeline import process
 from config.retention import apply_retention
@@ -62,7 +61,7 @@ def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
                                          start_date=now + min(pipeline_every, timedelta(seconds=5))),
                          grace=pipeline_every))
     digest_at: time = settings.digest.time
-    specs.append(JobSpec("alerts.digest", make_digest,
+    specs.append(JobSpec("alerts.digest", run_digest,
                          CronTrigger(hour=digest_at.hour, minute=digest_at.minute,
                                      timezone=ZoneInfo(settings.digest.timezone)),
                          grace=timedelta(hours=1)))
@@ -111,14 +110,23 @@ def process_pipeline(settings: Settings, sessions: sessionmaker[Session], *, now
     return ProcessSummary(process(settings, sessions, now=now))
 
 
-def make_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
-                day: date | None = None, send: bool = True) -> Any:
-    """Write (and send) the digest of `day` (default: the local day before `now`)."""
+def run_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:
+    """Make every digest that is due and missing, and send the latest (`alerts.digest_jobs.run_digest`)."""
     try:
-        from alerts.jobs import make_digest as make
+        from alerts.digest_jobs import run_digest as run
     except ImportError as exc:
-        raise _missing("alerts.jobs", "make_digest", exc) from exc
-    return make(settings, sessions, now=now, day=day, send=send)
+        raise _missing("alerts.digest_jobs", "run_digest", exc) from exc
+    return run(settings, sessions, now=now)
+
+
+def write_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, day: date,
+                 send: bool) -> Any:
+    """Write the digest of one day (`alerts.digest_jobs.make_digest`), sending it or not."""
+    try:
+        from alerts.digest_jobs import make_digest
+    except ImportError as exc:
+        raise _missing("alerts.digest_jobs", "make_digest", exc) from exc
+    return make_digest(settings, sessions, now=now, day=day, send=send)
 
 
 def deliver_outbox(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:
@@ -128,26 +136,3 @@ def deliver_outbox(settings: Settings, sessions: sessionmaker[Session], *, now: 
     except ImportError as exc:
         raise _missing("alerts.jobs", "deliver", exc) from exc
     return deliver(settings, sessions, now=now)
-
-
-def last_due_digest(settings: Settings, now: datetime) -> tuple[date, datetime]:
-    """(the day, the moment) of the most recent digest that was due at or before `now`."""
-    zone = ZoneInfo(settings.digest.timezone)
-    local = now.astimezone(zone)
-    due_today = datetime.combine(local.date(), settings.digest.time, zone)
-    if local >= due_today:
-        return local.date() - timedelta(days=1), due_today
-    return local.date() - timedelta(days=2), due_today - timedelta(days=1)
-
-
-def digest_to_catch_up(settings: Settings, session: Session, now: datetime) -> date | None:
-    """The day whose digest was due while the service was down: it had posts and has no digest."""
-    day, _ = last_due_digest(settings, now)
-    if session.scalars(select(Digest.id).where(Digest.day == day)).first() is not None:
-        return None
-    zone = ZoneInfo(settings.digest.timezone)
-    start = datetime.combine(day, time(0), zone)
-    had_posts = session.scalars(
-        select(Post.id).where(Post.first_seen_at >= start, Post.first_seen_at < start + timedelta(days=1)).limit(1)
-    ).first()
-    return day if had_posts is not None else None

@@ -37,11 +37,12 @@ from config.records import (
     record_service_start,
     record_service_stop,
 )
-from config.scheduler import JobFunction, JobSpec, deliver_outbox, digest_to_catch_up, job_table, make_digest
+from config.scheduler import JobFunction, JobSpec, deliver_outbox, job_table, run_digest
 from config.settings import Settings
 
 logger = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=30)
+CATCH_UP_AFTER = timedelta(seconds=20)
 
 
 def yuqing_version() -> str:
@@ -75,11 +76,10 @@ class Service:
         with transaction(self.sessions) as session:
             self.run_id = record_service_start(session, pid=os.getpid(), hostname=socket.gethostname(),
                                                version=yuqing_version(), now=now)
-            catch_up = digest_to_catch_up(self.settings, session, now)
         self.scheduler = self._build_scheduler(job_table(self.settings, now), now)
-        if catch_up is not None:
-            self.scheduler.add_job(self.run_recorded, DateTrigger(now + timedelta(seconds=20)), id="alerts.digest:catch-up",
-                                   args=("alerts.digest", make_digest), kwargs={"day": catch_up})
+        # digests missed while the service was down are made soon after start (the digest stage decides)
+        self.scheduler.add_job(self.run_recorded, DateTrigger(now + CATCH_UP_AFTER), id="alerts.digest:catch-up",
+                               args=("alerts.digest", run_digest), misfire_grace_time=3600)
         self.scheduler.start()
         logger.info("service started: %d jobs on %s", len(self.scheduler.get_jobs()),
                     redact_url(self.settings.database.url), extra={"pid": os.getpid(), "lock": self.lock.where})

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from alerts.models import Digest
-from collector.models import Post
-from config.database import transaction
 from config.errors import ServiceError
 from config.loading import parse_settings
-from config.scheduler import _missing, digest_to_catch_up, job_table, last_due_digest
+from config.scheduler import _missing, job_table
 from config.settings import Settings
 
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -46,31 +41,8 @@ def test_the_table_has_a_job_per_enabled_source_and_the_service_jobs(tmp_path: P
     assert digest_at.astimezone(UTC) == datetime(2026, 11, 21, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
 
 
-def test_the_last_due_digest_follows_the_local_clock(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    assert last_due_digest(settings, NOW) == (date(2026, 11, 19), datetime(2026, 11, 20, 0, 30, tzinfo=UTC))
-    early = datetime(2026, 11, 20, 0, 10, tzinfo=UTC)  # 08:10 local: today's is not due yet
-    day, due = last_due_digest(settings, early)
-    assert day == date(2026, 11, 18) and due == datetime(2026, 11, 19, 0, 30, tzinfo=UTC)
-
-
-def test_a_missed_digest_is_caught_up_only_for_a_day_with_posts(db: sessionmaker[Session], tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    with db() as session:
-        assert digest_to_catch_up(settings, session, NOW) is None  # nothing happened that day
-    with transaction(db) as session:
-        seen = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
-        session.add(Post(key="k", site="s", url="http://x/1", first_seen_at=seen, last_seen_at=seen))
-    with db() as session:
-        assert digest_to_catch_up(settings, session, NOW) == date(2026, 11, 19)
-    with transaction(db) as session:
-        session.add(Digest(day=date(2026, 11, 19)))
-    with db() as session:
-        assert digest_to_catch_up(settings, session, NOW) is None
-
-
 def test_a_missing_stage_is_named_and_other_import_errors_pass_through() -> None:
-    missing = _missing("alerts.jobs", "make_digest", ImportError("cannot import name", name="alerts.jobs"))
-    assert isinstance(missing, ServiceError) and "alerts.jobs.make_digest" in str(missing)
+    missing = _missing("alerts.digest_jobs", "run_digest", ImportError("cannot import name", name="alerts.digest_jobs"))
+    assert isinstance(missing, ServiceError) and "alerts.digest_jobs.run_digest" in str(missing)
     broken = ModuleNotFoundError("No module named 'somelib'", name="somelib")
-    assert _missing("alerts.jobs", "make_digest", broken) is broken
+    assert _missing("alerts.digest_jobs", "run_digest", broken) is broken
