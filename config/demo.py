@@ -84,11 +84,12 @@ def scenario_start(now: datetime) -> datetime:
     return datetime.combine(local.date() - timedelta(days=1), datetime.min.time(), ZONE) + timedelta(hours=9)
 
 
-def write_demo_config(workdir: Path, sites: SimulatedSites, receiver: WebhookReceiver) -> Path:
+def write_demo_config(workdir: Path, sites: SimulatedSites, receiver: WebhookReceiver, *,
+                      interval: str = "10m", service: str = "") -> Path:
     """The demo's configuration: the simulated sources, one scheme, a webhook to the receiver."""
     def source(name: str, kind: str, board: str, site: str, extra: str = "") -> str:
         return (f'[[sources]]\nname = "{name}"\nkind = "{kind}"\nurl = "{sites.url(board)}"\n'
-                f'site = "{site}"\ninterval = "10m"\n{extra}\n')
+                f'site = "{site}"\ninterval = "{interval}"\n{extra}\n')
 
     selectors = ('[sources.selectors]\nitem = "div.post"\ntitle = "a.title"\nlink = "a.title@href"\n'
                  'time = "span.time"\nbody = "div.text"\nauthor = "span.author"\nviews = "span.views"\n'
@@ -108,7 +109,7 @@ def write_demo_config(workdir: Path, sites: SimulatedSites, receiver: WebhookRec
         '# long enough that no deadline falls inside the scenario\'s two simulated hours\n'
         '[deadlines]\nreport = "4h"\nemergency_facts = "4h"\nrespond = "12h"\n\n'
         '[digest]\ntime = "08:00"\ntimezone = "Asia/Shanghai"\nout_dir = "digests"\n\n'
-        '[service]\nlog_file = "yuqing.log"\n'
+        f'[service]\nlog_file = "yuqing.log"\n{service}'
     )
     path = workdir / "yuqing.toml"
     path.write_text(text, encoding="utf-8")
