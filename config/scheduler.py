@@ -2,20 +2,25 @@
 
 | job id                       | trigger                                  | runs                                   |
 |------------------------------|------------------------------------------|----------------------------------------|
-| `collector.collect:<source>` | the source's interval + `service.jitter` | `collector.jobs.collect(names=[source])` |
+| `collector.collect:<source>` | the source's interval + `service.jitter` | marks the source due (cheap, never queues twice) |
+| `collector.collect`          | every second                             | `collector.jobs.collect(names=<due sources>)`, a batch at a time |
 | `pipeline.process`           | `service.pipeline_interval`              | `config.pipeline.process` (analysis → stories → tiers → outbox) |
 | `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest_jobs.run_digest` (makes every missed day) |
 | `service.retention`          | daily, first a few minutes after start  | `config.retention.apply_retention`     |
 
+Each source keeps its own job (interval, jitter, runs merged when late), but the fetching is
+done in batches: one `collect` call fetches many sources concurrently and writes them from one
+thread, so its set-up cost is paid once per batch, not once per source. Every source's poll is
+still recorded as a run of its own job id.
 Stage functions are imported when a job runs, so a build without a stage says so in `yuqing status`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from collector.models import Source
-from config.errors import FetchError, ServiceError
+from config.errors import ServiceError
 from config.pipeline import process
 from config.retention import apply_retention
 from config.settings import Settings
@@ -34,27 +39,37 @@ from config.settings import Settings
 JobFunction = Callable[..., Any]  # (settings, sessions, *, now) -> summary
 
 
+COLLECT_EVERY = timedelta(seconds=1)
+BATCH = 40  # sources per collect call: big enough to share its set-up, small enough to stop soon
+
+
 @dataclass(frozen=True)
 class JobSpec:
-    """One scheduled job: its id, what it runs, when, and how late a run may still start."""
+    """One scheduled job: its id, what it runs, when, and how late a run may still start.
+
+    A job with `source` set only marks that source due; `collector.collect` polls it.
+    """
 
     id: str
-    run: JobFunction
+    run: JobFunction | None
     trigger: BaseTrigger
     grace: timedelta
-    collects: bool = False  # collection jobs may run in their own pool on PostgreSQL
+    source: str | None = None
 
 
 def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
     """Every job of the service for these settings, first runs soon after `now`."""
     jitter = int(settings.service.jitter.total_seconds()) or None
     specs = [
-        JobSpec(f"collector.collect:{source.name}", partial(collect_source, name=source.name),
+        JobSpec(f"collector.collect:{source.name}", None,
                 IntervalTrigger(seconds=int(source.interval.total_seconds()), jitter=jitter,
                                 start_date=now + timedelta(seconds=1)),
-                grace=source.interval, collects=True)
+                grace=source.interval, source=source.name)
         for source in settings.sources if source.enabled
     ]
+    if specs:
+        specs.append(JobSpec("collector.collect", None, IntervalTrigger(seconds=COLLECT_EVERY.total_seconds()),
+                             grace=timedelta(minutes=1)))
     pipeline_every = settings.service.pipeline_interval
     specs.append(JobSpec("pipeline.process", process_pipeline,
                          IntervalTrigger(seconds=int(pipeline_every.total_seconds()),
@@ -70,6 +85,31 @@ def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
     return specs
 
 
+class DueSources:
+    """Sources whose interval came round, in the order they did: per-source jobs add, the batch takes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[str, None] = {}
+
+    def add(self, name: str) -> None:
+        """Mark a source due (once, however often its job fires before it is polled)."""
+        with self._lock:
+            self._due.setdefault(name)
+
+    def take(self, limit: int) -> list[str]:
+        """The oldest `limit` due sources, no longer due."""
+        with self._lock:
+            names = list(self._due)[:limit]
+            for name in names:
+                del self._due[name]
+            return names
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._due)
+
+
 def _missing(module: str, name: str, exc: ImportError) -> Exception:
     """A clear error for a stage function this build lacks; any other import failure as it is."""
     if exc.name != module:
@@ -77,22 +117,27 @@ def _missing(module: str, name: str, exc: ImportError) -> Exception:
     return ServiceError(f"this build of yuqing has no {module}.{name}; install a complete release of yuqing")
 
 
-def collect_source(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, name: str) -> Any:
-    """Poll one source now, unless it is failing and its backoff has not run out."""
+def backing_off(settings: Settings, sessions: sessionmaker[Session], names: list[str],
+                now: datetime) -> dict[str, str]:
+    """Of these sources, the failing ones whose backoff has not run out, with why they wait."""
+    with sessions() as session:
+        rows = session.scalars(select(Source).where(Source.name.in_(names))).all()
+    slack = settings.service.jitter + timedelta(seconds=1)  # a jittered run may come a little early
+    return {
+        row.name: f"backing off after {row.consecutive_failures} failures until {row.next_poll_at:%H:%M:%S} UTC"
+        for row in rows
+        if row.consecutive_failures and row.next_poll_at and row.next_poll_at > now + slack
+    }
+
+
+def collect_sources(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, names: list[str],
+                    on_result: Callable[[Any], None]) -> Any:
+    """Poll these sources now (`collector.jobs.collect`); `on_result` gets each source's result as stored."""
     try:
         from collector.jobs import collect
     except ImportError as exc:
         raise _missing("collector.jobs", "collect", exc) from exc
-    with sessions() as session:
-        row = session.scalars(select(Source).where(Source.name == name)).first()
-    slack = settings.service.jitter + timedelta(seconds=1)  # a jittered run may come a little early
-    if row is not None and row.consecutive_failures and row.next_poll_at and row.next_poll_at > now + slack:
-        return f"{name}: backing off after {row.consecutive_failures} failures until {row.next_poll_at:%H:%M:%S} UTC"
-    report = collect(settings, sessions, names=[name], now=now)
-    failed = getattr(report, "failed", [])
-    if failed:
-        raise FetchError(str(failed[0]))
-    return report
+    return collect(settings, sessions, names=names, now=now, progress=on_result)
 
 
 @dataclass

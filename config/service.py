@@ -1,9 +1,9 @@
 """`yuqing run`: the job table (`config.scheduler`) on APScheduler 3, guarded by the database lock,
 every run recorded in `job_runs`, stopped cleanly by SIGTERM/SIGINT.
 
-On SQLite every job runs in one thread (one writer; FIELD_NOTES); on PostgreSQL collection
-jobs get a small pool of their own. The database, not the scheduler, is the source of truth:
-jobs are rebuilt from the configuration at every start.
+Every job that writes runs in one thread (one writer: FIELD_NOTES' SQLite WAL bug); fetching
+inside a collection batch is concurrent. The database, not the scheduler, is the source of
+truth: jobs are rebuilt from the configuration at every start.
 """
 
 from __future__ import annotations
@@ -37,12 +37,26 @@ from config.records import (
     record_service_start,
     record_service_stop,
 )
-from config.scheduler import JobFunction, JobSpec, deliver_outbox, job_table, run_digest
+from config.scheduler import (
+    BATCH,
+    DueSources,
+    JobFunction,
+    JobSpec,
+    backing_off,
+    collect_sources,
+    deliver_outbox,
+    job_table,
+    run_digest,
+)
 from config.settings import Settings
 
 logger = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=30)
 CATCH_UP_AFTER = timedelta(seconds=20)
+
+
+class _Stopping(Exception):
+    """Raised from the collector's progress callback to stop a batch after the current source."""
 
 
 def yuqing_version() -> str:
@@ -66,6 +80,7 @@ class Service:
         self.exit_code = 0
         self.run_id: int | None = None
         self.scheduler: BackgroundScheduler | None = None
+        self.due = DueSources()
 
     def start(self) -> None:
         """Check the schema, take the lock, record this life and start the jobs."""
@@ -94,18 +109,58 @@ class Service:
                 f"(lock: {self.lock.where})")
 
     def _build_scheduler(self, specs: list[JobSpec], now: datetime) -> BackgroundScheduler:
-        executors = {"default": ThreadPoolExecutor(1)}
-        if self.engine.dialect.name == "postgresql":
-            executors["collect"] = ThreadPoolExecutor(min(4, self.settings.fetch.concurrency))
+        # "default" is the one thread that writes the database; "dispatch" only marks sources due
+        executors = {"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1)}
         scheduler = BackgroundScheduler(executors=executors, timezone="UTC",
                                         job_defaults={"coalesce": True, "max_instances": 1})
         for spec in specs:
-            scheduler.add_job(self.run_recorded, spec.trigger, id=spec.id, name=spec.id, args=(spec.id, spec.run),
-                              misfire_grace_time=int(spec.grace.total_seconds()),
-                              executor="collect" if spec.collects and "collect" in executors else "default")
+            grace = int(spec.grace.total_seconds())
+            if spec.source is not None:
+                scheduler.add_job(self.due.add, spec.trigger, id=spec.id, name=spec.id, args=(spec.source,),
+                                  misfire_grace_time=grace, executor="dispatch")
+            elif spec.run is None:  # collector.collect: the batch of due sources
+                scheduler.add_job(self._collect_due, spec.trigger, id=spec.id, name=spec.id, misfire_grace_time=grace)
+            else:
+                scheduler.add_job(self.run_recorded, spec.trigger, id=spec.id, name=spec.id, args=(spec.id, spec.run),
+                                  misfire_grace_time=grace)
         scheduler.add_job(self._heartbeat, "interval", seconds=int(HEARTBEAT.total_seconds()), id="service.heartbeat",
                           misfire_grace_time=int(HEARTBEAT.total_seconds()))
         return scheduler
+
+    def _collect_due(self) -> None:
+        """Poll the sources that are due, a batch at a time (recorded only when there was work)."""
+        names = self.due.take(BATCH)
+        if names and not self.stopping.is_set():
+            self.run_recorded("collector.collect", self._collect_batch, names=names)
+
+    def _collect_batch(self, settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
+                       names: list[str]) -> str:
+        waiting = backing_off(settings, sessions, names, now)
+        for name, why in waiting.items():
+            self._record_source(name, now, ok=True, summary=why, error=None)
+        chosen = [n for n in names if n not in waiting]
+        done: list[str] = []
+
+        def on_result(result: Any) -> None:
+            failed = result.outcome == "error"
+            self._record_source(result.name, now, ok=not failed, summary=str(result), error=result.error)
+            done.append(result.name)
+            if self.stopping.is_set():
+                raise _Stopping  # the current source is stored; the rest are polled at the next start
+
+        try:
+            report = collect_sources(settings, sessions, now=now, names=chosen, on_result=on_result) if chosen else None
+        except _Stopping:
+            return f"stopped after {len(done)} of {len(chosen)} sources"
+        backoff = f"; {len(waiting)} backing off" if waiting else ""
+        return f"{report}{backoff}" if report is not None else backoff.lstrip("; ")
+
+    def _record_source(self, name: str, started: datetime, *, ok: bool, summary: str | None,
+                       error: str | None) -> None:
+        with transaction(self.sessions) as session:
+            run_id = record_job_start(session, f"collector.collect:{name}", started)
+            record_job_finish(session, run_id, now=utcnow(), ok=ok, summary=summary, error=error)
+        logger.debug("polled: %s", summary or error, extra={"job": f"collector.collect:{name}", "source": name})
 
     def run_recorded(self, job_id: str, run: JobFunction, **kwargs: Any) -> None:
         """Run one job and record it in `job_runs`; a job that fails is recorded and the service goes on."""
@@ -114,7 +169,7 @@ class Service:
         started, clock = utcnow(), time.monotonic()
         with transaction(self.sessions) as session:
             run_id = record_job_start(session, job_id, started)
-        source = job_id.split(":", 1)[1] if job_id.startswith("collector.collect:") else None
+        source = job_id.split(":", 1)[1] if ":" in job_id else None
         ok, summary, error = True, "", None
         try:
             summary = str(run(self.settings, self.sessions, now=started, **kwargs))

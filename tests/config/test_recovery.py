@@ -61,7 +61,7 @@ def test_kill_minus_9_mid_pass_then_restart_completes_without_duplicates(tmp_pat
         def collect_running() -> bool:
             with sessions() as session:
                 return session.scalar(select(func.count()).select_from(JobRun).where(
-                    JobRun.job_id.like("collector.collect:%"), JobRun.finished_at.is_(None))) > 0
+                    JobRun.job_id == "collector.collect", JobRun.finished_at.is_(None))) > 0
 
         def got(step: int) -> bool:
             wanted = Counter((a.event, a.story, a.tier) for a in EXPECTED_ALERTS if a.step <= step)

@@ -58,7 +58,7 @@ def test_status_of_a_database_the_service_never_ran_on(
     assert found["running"] is False and found["pid"] is None and found["last_stop_reason"] is None
     assert [(j["id"], j["state"]) for j in found["jobs"]] == [
         ("collector.collect:city-forum", "never run"), ("collector.collect:news", "never run"),
-        ("pipeline.process", "never run"), ("alerts.digest", "never run"), ("service.retention", "never run"),
+        ("collector.collect", "never run"), ("pipeline.process", "never run"), ("alerts.digest", "never run"), ("service.retention", "never run"),
     ]
     assert found["outbox"] == {"pending": 0, "held": 0, "failed": 0, "oldest_pending_at": None,
                                "oldest_pending_age_seconds": None}
