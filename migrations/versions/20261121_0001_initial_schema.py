@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 15:47:55.178716
+Create Date: 2026-11-21 16:27:23.723008
 """
 
 from collections.abc import Sequence
@@ -61,6 +61,18 @@ def upgrade() -> None:
     with op.batch_alter_table("job_runs", schema=None) as batch_op:
         batch_op.create_index("ix_job_runs_job_id_started_at", ["job_id", "started_at"], unique=False)
 
+    op.create_table(
+        "service_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("hostname", sa.String(length=255), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("started_at", config.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", config.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stopped_at", config.database.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("stop_reason", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_runs")),
+    )
     op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -431,6 +443,7 @@ def downgrade() -> None:
 
     op.drop_table("posts")
     op.drop_table("sources")
+    op.drop_table("service_runs")
     with op.batch_alter_table("job_runs", schema=None) as batch_op:
         batch_op.drop_index("ix_job_runs_job_id_started_at")
 
