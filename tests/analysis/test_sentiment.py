@@ -1,0 +1,108 @@
+"""Analysis stage, sentiment: the shipped model loads fast, is small and scores sensibly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline, get_model, text_ngrams
+from analysis.train_sentiment import evaluate, holdout_split, roc_auc
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def test_model_file_is_small() -> None:
+    assert MODEL_PATH.stat().st_size < 10 * 1024 * 1024
+
+
+def test_model_loads_fast() -> None:
+    start = time.perf_counter()
+    loaded = SentimentModel.load()
+    assert time.perf_counter() - start < 2.0
+    assert loaded.version.startswith("charlr-")
+    assert 0.0 < loaded.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "<p></p>", "12345", "a", "市人社局发布2024年养老金调整通知" * 50, "[怒]", "😡", "ＡＢＣ"],
+)
+def test_scores_are_probabilities(model: SentimentModel, text: str) -> None:
+    assert 0.0 <= model.score(text) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网传某局长酒驾撞人后逃逸",
+        "小区停水三天了，打了十几次12345热线都没人管[怒]",
+        "高速连环追尾致3死12伤",
+        "網傳某局長酒駕撞人後逃逸",
+    ],
+)
+def test_negative_items(model: SentimentModel, text: str) -> None:
+    assert model.is_negative(model.score(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市人社局发布2024年养老金调整通知",
+        "市交警支队发布五一假期交通出行提示",
+        "感谢社区工作人员，帮我家老人办好了养老补贴[赞]",
+        "请问一下社区医院打疫苗需要提前预约吗？",
+    ],
+)
+def test_non_negative_items(model: SentimentModel, text: str) -> None:
+    assert not model.is_negative(model.score(text))
+
+
+def test_threshold_can_be_overridden(model: SentimentModel) -> None:
+    score = model.score("网传某局长酒驾撞人后逃逸")
+    assert model.is_negative(score, threshold=0.0)
+    assert not model.is_negative(score, threshold=1.01)
+
+
+def test_score_many_matches_score(model: SentimentModel) -> None:
+    texts = ["网传某局长酒驾撞人后逃逸", "市人社局发布2024年养老金调整通知"]
+    assert model.score_many(texts) == [model.score(t) for t in texts]
+
+
+def test_normalized_flag_skips_normalisation(model: SentimentModel) -> None:
+    assert model.score("網傳某局長酒駕") == model.score("网传某局长酒驾", normalized=True)
+
+
+def test_get_model_is_cached() -> None:
+    assert get_model() is get_model()
+
+
+def test_ngrams_map_numbers_and_placeholders() -> None:
+    assert text_ngrams("致3死12伤", max_n=2) == ["致", "0", "死", "0", "伤", "致0", "0死", "死0", "0伤"]
+    assert text_ngrams("EMONEG") == ["\ue000"]
+
+
+def test_snownlp_baseline_interface() -> None:
+    baseline = SnowNLPBaseline()
+    score = baseline.score("这个东西质量太差了，非常失望")
+    assert 0.0 <= score <= 1.0
+    assert baseline.is_negative(score) == (score >= 0.5)
+
+
+def test_holdout_split_is_seeded_and_stable() -> None:
+    rows = [(i % 2, f"文本{i}") for i in range(2000)]
+    train, held = holdout_split(rows)
+    assert holdout_split(list(reversed(rows)))[1] == list(reversed(held))
+    assert 0.12 < len(held) / len(rows) < 0.18
+    assert not set(train) & set(held)
+
+
+def test_metrics() -> None:
+    assert roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(0.75)
+    assert roc_auc([0, 1], [0.5, 0.5]) == pytest.approx(0.5)
+    figures = evaluate([1, 1, 0, 0], [0.9, 0.2, 0.6, 0.1], threshold=0.5)
+    assert figures["f1"] == pytest.approx(0.5)
+    assert figures["flagged"] == pytest.approx(0.5)
