@@ -32,7 +32,9 @@ class PassReport:
 
 def steps() -> list[tuple[str, Step]]:
     """The post-collection steps in the order data flows (job ids "<stage>.<function>")."""
-    found: list[tuple[str, Step]] = []
+    from analysis.jobs import analyze_posts
+
+    found: list[tuple[str, Step]] = [("analysis.analyze_posts", analyze_posts)]
     return found
 
 
