@@ -87,7 +87,8 @@ class Analyzer:
         self.categorizer = Categorizer.from_settings(settings.analysis)
         self.scorer = scorer if scorer is not None else load_scorer(settings)
         self.threshold = settings.tiers.negative_threshold
-        user_words = [*read_user_dictionary(), *settings.analysis.user_words, *scheme_words(self.schemes)]
+        user_words = [*read_user_dictionary(), *settings.analysis.user_words,
+                      *scheme_words(self.schemes), *self.categorizer.words()]
         register_words(user_words)
         self.version = analysis_version(self.scorer.version, self.schemes, self.categorizer,
                                         self.threshold, settings.analysis.user_words)
@@ -100,8 +101,14 @@ class Analyzer:
         """Analyse (title, body) pairs, scoring sentiment in one batch."""
         raw = [join_text(title, body) for title, body in posts]
         normalized = [normalize(text) for text in raw]
-        scores = self.scorer.score_many([t[:SENTIMENT_CHARS] for t in normalized], normalized=True)
+        scores = self._score([t[:SENTIMENT_CHARS] for t in normalized])
         return [self._conclude(text, norm, score) for text, norm, score in zip(raw, normalized, scores, strict=True)]
+
+    def _score(self, texts: list[str]) -> list[float]:
+        """Negativity of each normalised text; an empty text says nothing negative (0.0)."""
+        said = [t for t in texts if t]
+        scores = iter(self.scorer.score_many(said, normalized=True) if said else [])
+        return [next(scores) if t else 0.0 for t in texts]
 
     def _conclude(self, raw: str, normalized: str, score: float) -> AnalysisResult:
         folded = fold_text(raw)  # schemes also see @accounts and links that normalize() drops

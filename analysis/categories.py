@@ -80,7 +80,7 @@ class Categorizer:
                 try:
                     self.rules[cid].append((parse_query(keyword), CONFIGURED_WEIGHT))
                 except SchemeError as exc:
-                    raise exc.for_scheme(f"analysis.categories.{cid}.keywords[{i}]") from None
+                    raise exc.located(f"analysis.categories.{cid}.keywords[{i}]") from None
         source = "\n".join(f"{c}\t{q.source}\t{w}" for c, rules in self.rules.items() for q, w in rules)
         self.fingerprint = hashlib.sha256(source.encode()).hexdigest()[:12]
 
@@ -88,6 +88,10 @@ class Categorizer:
     def from_settings(cls, analysis: AnalysisSettings) -> Categorizer:
         """The built-in rules plus the configured keywords of each category."""
         return cls({cid: own.keywords for cid, own in analysis.categories.items() if own.keywords})
+
+    def words(self) -> list[str]:
+        """The words of every rule's terms, for the tokenizer's user dictionary."""
+        return list(dict.fromkeys(w for rules in self.rules.values() for q, _ in rules for w in q.words()))
 
     def scores(self, folded: str) -> dict[str, float]:
         """Each category's score: the sum of the weights of its rules that match."""

@@ -29,15 +29,15 @@ class SchemeError(AnalysisError, ConfigError):
     Also a ConfigError: a bad query is a configuration mistake (CLI exit code 2).
     """
 
-    def __init__(self, reason: str, query: str, position: int, scheme: str | None = None) -> None:
-        self.reason, self.query, self.position, self.scheme = reason, query, position, scheme
-        where = f"scheme {scheme!r}: " if scheme else ""
+    def __init__(self, reason: str, query: str, position: int, where: str | None = None) -> None:
+        self.reason, self.query, self.position, self.where = reason, query, position, where
+        prefix = f"{where}: " if where else ""
         caret = " " * _display_width(query[:position]) + "^"
-        super().__init__(f"{where}{reason} (column {position + 1})\n    {query}\n    {caret}")
+        super().__init__(f"{prefix}{reason} (column {position + 1})\n    {query}\n    {caret}")
 
-    def for_scheme(self, name: str) -> SchemeError:
-        """The same error, naming the scheme whose query it is."""
-        return SchemeError(self.reason, self.query, self.position, name)
+    def located(self, where: str) -> SchemeError:
+        """The same error, saying where the query came from (a scheme, a config key)."""
+        return SchemeError(self.reason, self.query, self.position, where)
 
 
 def _display_width(text: str) -> int:

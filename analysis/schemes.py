@@ -28,7 +28,7 @@ def compile_schemes(schemes: Iterable[SchemeSettings]) -> list[Scheme]:
         try:
             compiled.append(Scheme(scheme.name, parse_query(scheme.query)))
         except SchemeError as exc:
-            raise exc.for_scheme(scheme.name) from None
+            raise exc.located(f"scheme {scheme.name!r} (schemes.query)") from None
     return compiled
 
 

@@ -161,7 +161,7 @@ def test_scheme_error_is_a_config_and_analysis_error() -> None:
     with pytest.raises(SchemeError) as caught:
         parse_query("(a")
     assert isinstance(caught.value, ConfigError) and isinstance(caught.value, AnalysisError)
-    assert "scheme '交通'" in str(caught.value.for_scheme("交通"))
+    assert str(caught.value.located("scheme '交通'")).startswith("scheme '交通': ")
 
 
 def test_tokens_carry_their_positions() -> None:
