@@ -63,9 +63,9 @@ def _idf_table() -> tuple[dict[str, str], float]:
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("jieba is not installed")
     path = Path(spec.origin).parent / "analyse" / "idf.txt"
-    table = dict(line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    table = dict(map(str.split, path.read_text(encoding="utf-8").splitlines()))
     values = sorted(map(float, table.values()))
-    return table, values[len(values) // 2]
+    return table, values[len(values) // 2]  # jieba's own default for unknown words
 
 
 def keywords(words: list[str], k: int = 5) -> list[str]:
