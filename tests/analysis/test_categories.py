@@ -39,11 +39,18 @@ def test_negative_posts_get_the_category_their_words_show(categorizer, text: str
 def test_non_negative_posts_get_a_category_only_when_they_suggest(categorizer) -> None:
     assert categorizer.categorize(fold_text("建议延长地铁末班车时间"), negative=False) == "suggestion"
     assert categorizer.categorize(fold_text("市交通局召开安全生产会议"), negative=False) is None
-    assert categorizer.categorize(fold_text("希望大家注意安全"), negative=False) is None  # too weak
+    assert categorizer.categorize(fold_text("应该是下雨了"), negative=False) is None  # too weak
 
 
-def test_online_hearsay_alone_is_not_a_rumour(categorizer) -> None:
-    assert categorizer.categorize(fold_text("网曝某路段井盖缺失无人管"), negative=True) == "problem"
+def test_a_complaint_ending_in_a_wish_stays_a_problem(categorizer) -> None:
+    assert categorizer.categorize(fold_text("出租车拒载，希望尽快处理"), negative=True) == "problem"
+    assert categorizer.categorize(fold_text("路灯坏了，建议尽快维修"), negative=True) == "suggestion"
+
+
+def test_hearsay_is_a_rumour_unless_the_facts_weigh_more(categorizer) -> None:
+    assert categorizer.categorize(fold_text("听说明年农村养老金要取消了，是不是真的"), negative=True) == "rumour"
+    assert categorizer.categorize(fold_text("网传某高铁站发生爆炸"), negative=True) == "rumour"
+    assert categorizer.categorize(fold_text("网传某地发生爆炸致3死"), negative=True) == "emergency"
 
 
 def test_ties_go_to_the_more_urgent_category() -> None:
