@@ -15,7 +15,7 @@ from analysis.categories import Categorizer
 from analysis.query import fold_text
 from analysis.schemes import Scheme, compile_schemes, match_schemes, scheme_words, schemes_fingerprint
 from analysis.text import normalize
-from analysis.tokens import cut, keywords, read_user_dictionary, register_words
+from analysis.tokens import read_user_dictionary, register_words, top_keywords
 from config.errors import AnalysisError
 from config.settings import Settings
 
@@ -120,7 +120,7 @@ class Analyzer:
             negative=negative,
             category=category,
             schemes=matched,
-            keywords=keywords(cut(normalized), KEYWORDS),
+            keywords=top_keywords(normalized, KEYWORDS),
             relevant=bool(matched) or not self.schemes,
             guidance=self.settings.analysis.guidance(category) if category else None,
         )

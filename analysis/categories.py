@@ -112,13 +112,20 @@ class Categorizer:
         """The words of every rule's terms, for the tokenizer's user dictionary."""
         return list(dict.fromkeys(w for rules in self.rules.values() for q, _ in rules for w in q.words()))
 
-    def scores(self, folded: str) -> dict[str, float]:
-        """Each category's score: the sum of the weights of its rules that match."""
-        return {cid: float(sum(w for q, w in rules if q.matches(folded))) for cid, rules in self.rules.items()}
+    def scores(self, folded: str, only: str | None = None) -> dict[str, float]:
+        """Each category's score (or only that one's): the sum of the weights of its matching rules."""
+        scores = dict.fromkeys(self.rules, 0.0)
+        for cid, rules in self.rules.items():
+            if only is None or cid == only:
+                for query, weight in rules:
+                    if query.root.matches(folded):
+                        scores[cid] += weight
+        return scores
 
     def categorize(self, folded: str, negative: bool) -> str | None:
         """The category of a post: negative posts always get one; others only `suggestion`."""
-        return self._choose(self.scores(folded), negative)
+        # Most posts are not negative: then only the suggestion rules can matter.
+        return self._choose(self.scores(folded, None if negative else "suggestion"), negative)
 
     def explain(self, folded: str, negative: bool) -> CategoryResult:
         """The category with every score and the rule terms found per category."""

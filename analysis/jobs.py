@@ -73,5 +73,5 @@ def analyze_posts(settings: Settings, sessions: sessionmaker[Session], *, now: d
     if report.reanalyzed >= max_stale:
         with sessions() as session:
             report.stale_left = count_stale_analyses(session, analyzer.version)
-    log.info("analysis: %s", report, extra={"version": analyzer.version})
+    log.info("analysis %s: %s", analyzer.version, report)
     return report

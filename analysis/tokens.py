@@ -19,7 +19,6 @@ USERDICT_PATH = DATA_DIR / "userdict.txt"
 MAX_CHARS = 5000  # keywords of a long article come from its first pages
 
 _PUNCT_RE = re.compile(r"^[\W_]+$")
-_NUMBER_RE = re.compile(r"^[\d.%]+$")
 _lock = threading.Lock()
 _registered: set[str] = set()
 
@@ -68,12 +67,19 @@ def _idf_table() -> tuple[dict[str, str], float]:
     return table, values[len(values) // 2]  # jieba's own default for unknown words
 
 
-def keywords(words: list[str], k: int = 5) -> list[str]:
-    """The k words with the highest TF-IDF (jieba's weights; unknown words get the median)."""
+def top_keywords(text: str, k: int = 5) -> list[str]:
+    """The k words of normalised text with the highest TF-IDF (jieba's weights; unknown: median).
+
+    Candidates are words of two or more letters, not numbers, stopwords or placeholders.
+    """
+    import rjieba
+
     table, median = _idf_table()
+    stop = load_stopwords()
     counts: dict[str, int] = {}
-    for word in words:
-        if len(word) >= 2 and word not in PLACEHOLDERS and not _NUMBER_RE.match(word):
+    for word in rjieba.cut(text[:MAX_CHARS]):
+        if len(word) > 1 and word.isalnum() and not word.isdigit() and word not in stop \
+                and word not in PLACEHOLDERS:
             counts[word] = counts.get(word, 0) + 1
     scored = {w: n * (float(table[w]) if w in table else median) for w, n in counts.items()}
     return sorted(scored, key=scored.__getitem__, reverse=True)[:k]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.text import load_stopwords, normalize
-from analysis.tokens import USERDICT_PATH, cut, keywords, read_user_dictionary, register_words
+from analysis.tokens import USERDICT_PATH, cut, read_user_dictionary, register_words, top_keywords
 
 
 def test_the_user_dictionary_lists_organisations_and_places() -> None:
@@ -30,11 +30,11 @@ def test_cut_drops_punctuation_spaces_and_stopwords() -> None:
 
 
 def test_keywords_rank_distinctive_words_first() -> None:
-    words = cut(normalize("东站出租车拒载绕路，拒载问题屡禁不止。网友表示，今天又遇到拒载。"))
-    found = keywords(words, 3)
+    found = top_keywords(normalize("东站出租车拒载绕路，拒载问题屡禁不止。网友表示，今天又遇到拒载。"), 3)
     assert found[0] == "拒载" and len(found) == 3
     assert "今天" not in found and "网友" not in found
 
 
 def test_keywords_skip_numbers_and_single_characters() -> None:
-    assert keywords(cut("2024 年 12 月 致 3 死"), 5) == []
+    assert top_keywords("2024 年 12 月 致 3 死 …… 12.5", 5) == []
+    assert top_keywords(normalize("[怒][怒] 😡"), 5) == []  # sentiment placeholders are no keywords
