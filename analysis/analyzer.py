@@ -91,7 +91,7 @@ class Analyzer:
                       *scheme_words(self.schemes), *self.categorizer.words()]
         register_words(user_words)
         self.version = analysis_version(self.scorer.version, self.schemes, self.categorizer,
-                                        self.threshold, settings.analysis.user_words)
+                                        self.threshold, user_words)
 
     def analyze(self, title: str, body: str = "") -> AnalysisResult:
         """Analyse one post."""
