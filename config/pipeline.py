@@ -34,8 +34,9 @@ class PassReport:
 def steps() -> list[tuple[str, Step]]:
     """The post-collection steps in the order data flows (job ids "<stage>.<function>")."""
     from alerts import jobs as alert_jobs
+    from analysis.jobs import analyze_posts
 
-    found: list[tuple[str, Step]] = []
+    found: list[tuple[str, Step]] = [("analysis.analyze_posts", analyze_posts)]
     found += [
         ("alerts.raise_alerts", alert_jobs.raise_alerts),
         ("alerts.check_incidents", alert_jobs.check_incidents),
