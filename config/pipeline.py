@@ -32,7 +32,15 @@ class PassReport:
 
 def steps() -> list[tuple[str, Step]]:
     """The post-collection steps in the order data flows (job ids "<stage>.<function>")."""
+    from analysis.jobs import assign_stories, detect_bursts, update_stories
+
     found: list[tuple[str, Step]] = []
+    # "analysis.analyze_posts" comes first (another stage's helper adds it here).
+    found += [
+        ("analysis.assign_stories", assign_stories),
+        ("analysis.update_stories", update_stories),
+        ("analysis.detect_bursts", detect_bursts),
+    ]
     return found
 
 

@@ -1,0 +1,247 @@
+"""Analysis-stage queries for stories: unassigned posts, band look-ups, members and snapshots, tiers.
+
+Session first; nothing here commits (the job boundary does).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from analysis.metrics import Observation, PostFacts
+from analysis.models import Burst, PostAnalysis, Story, StoryBand, StoryPost, TierChange
+from analysis.similarity import statement_text
+from analysis.stories import BandHit, BandKey
+from collector.models import Post, Snapshot
+from config.database import UTCDateTime
+
+T = TypeVar("T")
+_CHUNK = 400
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """An analysed post without a story yet."""
+
+    post_id: int
+    title: str
+    body: str
+    site: str
+    first_seen_at: datetime
+    published_at: datetime | None
+
+
+def list_unassigned_posts(session: Session, limit: int) -> list[NewPost]:
+    """Analysed posts that belong to no story, oldest first."""
+    rows = session.execute(
+        select(Post.id, Post.title, Post.body, Post.site, Post.first_seen_at, Post.published_at)
+        .join(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .outerjoin(StoryPost, StoryPost.post_id == Post.id)
+        .where(StoryPost.post_id.is_(None))
+        .order_by(Post.first_seen_at, Post.id)
+        .limit(limit)
+    )
+    return [NewPost(*row) for row in rows]
+
+
+def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime) -> dict[BandKey, list[BandHit]]:
+    """Stored posts sharing any of these (band, hash) keys, first seen at or after `since`."""
+    found: dict[BandKey, list[BandHit]] = defaultdict(list)
+    unique = sorted(set(keys))
+    for chunk in _chunks(unique):
+        rows = session.execute(
+            select(StoryBand.band, StoryBand.hash, StoryBand.post_id, StoryBand.story_id, StoryBand.created_at)
+            .where(tuple_(StoryBand.band, StoryBand.hash).in_(chunk), StoryBand.created_at >= since)
+        )
+        for band, value, post_id, story_id, at in rows:
+            found[(band, value)].append(BandHit(post_id, story_id, at))
+    return found
+
+
+def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
+    """The folded statement text of each post."""
+    texts: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(post_ids))):
+        for post_id, title, body in session.execute(
+            select(Post.id, Post.title, Post.body).where(Post.id.in_(chunk))
+        ):
+            texts[post_id] = statement_text(title, body)
+    return texts
+
+
+def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new stories; return their ids in the order given."""
+    if not rows:
+        return []
+    result = session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
+    return list(result)
+
+
+def save_memberships(session: Session, members: list[dict[str, Any]], bands: list[dict[str, Any]]) -> None:
+    """Insert story_posts rows and their band hashes in bulk."""
+    if members:
+        session.execute(insert(StoryPost), members)
+    if bands:
+        session.execute(insert(StoryBand), bands)
+
+
+def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:
+    """Stories that gained posts become dirty; their last_post_at moves forward."""
+    if not joined:
+        return
+    table = Story.__table__
+    at = bindparam("at", type_=UTCDateTime())
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("sid"))
+        .values(dirty=True, last_post_at=case((table.c.last_post_at < at, at), else_=table.c.last_post_at)),
+        [{"sid": sid, "at": when} for sid, when in joined.items()],
+    )
+
+
+def delete_bands_before(session: Session, cutoff: datetime) -> int:
+    """Drop band hashes of posts first seen before `cutoff`: no new post can match them."""
+    return session.execute(delete(StoryBand).where(StoryBand.created_at < cutoff)).rowcount or 0
+
+
+def list_stories_to_update(session: Session, now: datetime, lookback: timedelta, limit: int) -> list[int]:
+    """Dirty stories, stories whose posts have snapshots newer than their metrics, and stale hot ones."""
+    newer = (
+        select(StoryPost.story_id)
+        .join(Snapshot, Snapshot.post_id == StoryPost.post_id)
+        .join(Story, Story.id == StoryPost.story_id)
+        .where(Snapshot.taken_at > now - lookback, Snapshot.taken_at <= now,
+               or_(Story.metrics_at.is_(None), Snapshot.taken_at > Story.metrics_at))
+    )
+    hot = or_(Story.clicks_24h > 0, Story.clicks_per_hour > 0, Story.reposts_per_hour > 0)
+    stale = and_(Story.metrics_at < now - timedelta(hours=1), hot)
+    query = (
+        select(Story.id)
+        .where(or_(Story.dirty.is_(True), Story.id.in_(newer), stale))
+        .order_by(Story.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _observations(session: Session, post_ids: Sequence[int], now: datetime,
+                  since: datetime | None) -> dict[int, list[Observation]]:
+    found: dict[int, list[Observation]] = defaultdict(list)
+    columns = (Snapshot.post_id, Snapshot.taken_at, Snapshot.views, Snapshot.replies, Snapshot.reposts)
+    for chunk in _chunks(post_ids):
+        where = [Snapshot.post_id.in_(chunk), Snapshot.taken_at <= now]
+        queries = [select(*columns).where(*where, *([Snapshot.taken_at > since] if since else []))]
+        if since is not None:
+            last = (select(Snapshot.post_id.label("pid"), func.max(Snapshot.taken_at).label("t"))
+                    .where(Snapshot.post_id.in_(chunk), Snapshot.taken_at <= since)
+                    .group_by(Snapshot.post_id).subquery())
+            queries.append(select(*columns).join(last, and_(Snapshot.post_id == last.c.pid,
+                                                            Snapshot.taken_at == last.c.t)))
+        for query in queries:
+            for post_id, at, views, replies, reposts in session.execute(query):
+                found[post_id].append(Observation(at, views, replies, reposts))
+    for series in found.values():
+        series.sort(key=lambda o: o.at)
+    return found
+
+
+def list_story_facts(session: Session, story_ids: Sequence[int], now: datetime,
+                     since: datetime | None = None) -> dict[int, list[PostFacts]]:
+    """Member posts of each story with their analyses and snapshots up to `now`.
+
+    With `since`, only snapshots after it plus the last one at or before it are loaded
+    (enough for every figure of a 24-hour window starting at or after `since`).
+    """
+    rows = session.execute(
+        select(StoryPost.story_id, Post, PostAnalysis)
+        .join(Post, Post.id == StoryPost.post_id)
+        .outerjoin(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .where(StoryPost.story_id.in_(story_ids))
+    ).all()
+    observations = _observations(session, [post.id for _, post, _ in rows], now, since)
+    facts: dict[int, list[PostFacts]] = defaultdict(list)
+    for story_id, post, analysis in rows:
+        series = observations.get(post.id) or [
+            Observation(post.first_seen_at, post.views, post.replies, post.reposts)
+        ]
+        facts[story_id].append(PostFacts(
+            post_id=post.id, site=post.site, url=post.url, title=post.title,
+            published_at=post.published_at, first_seen_at=post.first_seen_at,
+            observations=tuple(series), length=len(post.title) + len(post.body),
+            negativity=analysis.negativity if analysis else 0.0,
+            negative=bool(analysis and analysis.negative), relevant=bool(analysis and analysis.relevant),
+            category=analysis.category if analysis else None,
+            schemes=tuple(analysis.schemes or ()) if analysis else (),
+        ))
+    return facts
+
+
+def get_stories(session: Session, story_ids: Sequence[int]) -> dict[int, Story]:
+    """Story rows by id."""
+    return {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))}
+
+
+def record_tier_change(session: Session, story: Story, tier: str, previous: str | None, reason: str,
+                       metrics: dict[str, Any], at: datetime) -> TierChange | None:
+    """Add the TierChange for a tier the story reached, unless one exists (unique per story and tier)."""
+    exists = session.scalar(select(TierChange.id).where(TierChange.story_id == story.id, TierChange.tier == tier))
+    if exists is not None:
+        return None
+    change = TierChange(story_id=story.id, tier=tier, previous_tier=previous, reason=reason,
+                        metrics=metrics, raised_at=at)
+    session.add(change)
+    return change
+
+
+def list_stories(session: Session, *, tier: str | None = None, since: datetime | None = None,
+                 limit: int | None = None) -> list[Story]:
+    """Stories for display: highest tier first, then hottest, then most recent."""
+    query = select(Story).where(Story.archived.is_(False))
+    if tier == "none":
+        query = query.where(Story.tier.is_(None))
+    elif tier:
+        query = query.where(Story.tier == tier)
+    if since is not None:
+        query = query.where(Story.last_post_at >= since)
+    rank = case({"critical": 4, "major": 3, "significant": 2, "general": 1}, value=Story.tier, else_=0)
+    query = query.order_by(rank.desc(), Story.clicks_24h.desc(), Story.last_post_at.desc(), Story.id.desc())
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def list_scheme_posts(session: Session, since: datetime, until: datetime) -> list[tuple[list[str], datetime]]:
+    """(schemes, appeared_at) of relevant posts first seen in [since, until)."""
+    rows = session.execute(
+        select(PostAnalysis.schemes, Post.published_at, Post.first_seen_at)
+        .join(Post, Post.id == PostAnalysis.post_id)
+        .where(PostAnalysis.relevant.is_(True), Post.first_seen_at >= since, Post.first_seen_at < until)
+    )
+    return [(list(schemes or []), published if published and published <= seen else seen)
+            for schemes, published, seen in rows]
+
+
+def get_history_start(session: Session) -> datetime | None:
+    """When the first post was seen: the start of any baseline."""
+    return session.scalar(select(func.min(Post.first_seen_at)))
+
+
+def save_burst(session: Session, burst: dict[str, Any]) -> Burst | None:
+    """Record a burst unless the scheme already has one whose window overlaps it."""
+    overlapping = session.scalar(
+        select(Burst.id).where(Burst.scheme == burst["scheme"], Burst.window_end > burst["window_start"])
+    )
+    if overlapping is not None:
+        return None
+    row = Burst(**burst)
+    session.add(row)
+    return row
