@@ -27,6 +27,7 @@ from config.settings import Settings
 log = logging.getLogger(__name__)
 
 ASSIGN_BATCH = 2000
+BATCH_SPAN = timedelta(hours=1)
 UPDATE_BATCH = 200
 TEXT_CACHE = 100_000  # folded texts kept between batches of one run
 BAND_MARGIN = timedelta(days=1)  # bands are kept this long beyond the window, for late posts
@@ -54,6 +55,9 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
             batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
             if not batch:
                 break
+            # Stored candidates are fetched for the whole batch, so a batch spans at most an
+            # hour: the window is then exact to within that hour.
+            batch = [p for p in batch if p.first_seen_at <= batch[0].first_seen_at + BATCH_SPAN]
             if len(texts) > TEXT_CACHE:
                 texts.clear()
             assignments = _assign_batch(settings, session, batch, texts)
@@ -71,7 +75,7 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
     folded = [statement_text(p.title, p.body) for p in batch]
     bands = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
     stored = store.list_band_hits(session, (k for b in bands for k in b),
-                                  min(p.first_seen_at for p in batch) - window)
+                                  batch[0].first_seen_at - window, batch[-1].first_seen_at + window)
     wanted = {hit.post_id for hits in stored.values() for hit in hits} - texts.keys()
     texts.update(store.list_statement_texts(session, wanted))
     assigner = Assigner(stored, texts, settings.stories.containment, window)
@@ -89,10 +93,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
     for a in assignments:
         story_id = real.get(a.story_id, a.story_id)
         seen = posts[a.post_id].first_seen_at
-        members.append({"post_id": a.post_id, "story_id": story_id, "joined_at": seen,
-                        "similarity": a.similarity})
-        band_rows.extend({"band": band, "hash": value, "post_id": a.post_id, "story_id": story_id,
-                          "created_at": seen} for band, value in a.bands)
+        members.append((a.post_id, story_id, seen, a.similarity))
+        band_rows.extend((band, value, a.post_id, story_id, seen) for band, value in a.bands)
     store.save_memberships(session, members, band_rows)
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,21 +25,22 @@ _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _CHUNK = 4096  # shingles per vectorised step: keeps the working set in cache
 
+# (trigger, pattern): a pattern is tried only when its trigger occurs, as most posts carry none.
 _BOILERPLATE = [
-    re.compile(p, re.M)
-    for p in (
-        r"[【\[(]\s*(?:转|转载|转帖|转发|原创|转自[^】\]\)\n]{0,20})\s*[】\])]",
-        r"^\s*(?:转发|转载|转帖)(?:微博|理由)?(?:自[^:\n]{0,20})?\s*:",
-        r"^\s*(?:转发|转载|转帖)\s",
-        r"转自[^:\n。!?]{0,20}:",
-        r"转自[^\n。!?]{0,20}$",
-        r"(?:转发|转载)于?\s*$",
-        r"//\s*@[^:\s]{1,30}\s*:",
-        r"原标题\s*:",
-        r"(?:网曝|网传|爆料)\s*:",
-        r"^\s*(?:文章|本文|信息|消息)?来源\s*:.*$",
-        r"[(]\s*来源\s*:[^)\n]{0,40}[)]",
-        r"^\s*(?:责任编辑|编辑|责编|原文链接|原文地址)\s*:.*$",
+    (trigger, re.compile(pattern, re.M))
+    for trigger, pattern in (
+        ("转", r"[【\[(]\s*(?:转|转载|转帖|转发|原创|转自[^】\]\)\n]{0,20})\s*[】\])]"),
+        ("转", r"^\s*(?:转发|转载|转帖)(?:微博|理由)?(?:自[^:\n]{0,20})?\s*:"),
+        ("转", r"^\s*(?:转发|转载|转帖)\s"),
+        ("转自", r"转自[^:\n。!?]{0,20}:"),
+        ("转自", r"转自[^\n。!?]{0,20}$"),
+        ("转", r"(?:转发|转载)于?\s*$"),
+        ("@", r"//\s*@[^:\s]{1,30}\s*:"),
+        ("原标题", r"原标题\s*:"),
+        (":", r"(?:网曝|网传|爆料)\s*:"),
+        ("来源", r"^\s*(?:文章|本文|信息|消息)?来源\s*:.*$"),
+        ("来源", r"[(]\s*来源\s*:[^)\n]{0,40}[)]"),
+        (":", r"^\s*(?:责任编辑|编辑|责编|原文链接|原文地址)\s*:.*$"),
     )
 ]
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -62,8 +63,9 @@ def to_simplified(text: str) -> str:
 
 def strip_boilerplate(text: str) -> str:
     """Remove repost markers, quoted-user prefixes, 原标题/来源/编辑 lines; keep the statement."""
-    for pattern in _BOILERPLATE:
-        text = pattern.sub(" ", text)
+    for trigger, pattern in _BOILERPLATE:
+        if trigger in text:
+            text = pattern.sub(" ", text)
     return text
 
 
@@ -95,9 +97,14 @@ def shingles(text: str, k: int | None = None) -> frozenset[str]:
     """Character k-grams of folded text: 3-grams, 2-grams for texts shorter than SHORT_TEXT."""
     if k is None:
         k = 2 if len(text) < SHORT_TEXT else 3
+    return _shingles(text, k)
+
+
+@lru_cache(maxsize=16_384)  # a batch checks the same stored posts again and again
+def _shingles(text: str, k: int) -> frozenset[str]:
     if len(text) <= k:
         return frozenset([text]) if text else frozenset()
-    return frozenset(text[i : i + k] for i in range(len(text) - k + 1))
+    return frozenset([text[i : i + k] for i in range(len(text) - k + 1)])
 
 
 def containment(a: str, b: str) -> float:
@@ -105,7 +112,7 @@ def containment(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     k = 2 if min(len(a), len(b)) < SHORT_TEXT else 3
-    sa, sb = shingles(a, k), shingles(b, k)
+    sa, sb = _shingles(a, k), _shingles(b, k)
     common = len(sa & sb)
     smaller = min(len(sa), len(sb))
     if smaller < MIN_SHINGLES:

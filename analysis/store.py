@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from analysis.metrics import Observation, PostFacts
 from analysis.models import Burst, PostAnalysis, Story, StoryBand, StoryPost, TierChange
 from analysis.similarity import statement_text
-from analysis.stories import BandHit, BandKey
+from analysis.stories import BandKey
 from collector.models import Post, Snapshot
 from config.database import UTCDateTime
 
@@ -55,17 +55,26 @@ def list_unassigned_posts(session: Session, limit: int) -> list[NewPost]:
     return [NewPost(*row) for row in rows]
 
 
-def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime) -> dict[BandKey, list[BandHit]]:
-    """Stored posts sharing any of these (band, hash) keys, first seen at or after `since`."""
-    found: dict[BandKey, list[BandHit]] = defaultdict(list)
-    unique = sorted(set(keys))
-    for chunk in _chunks(unique):
-        rows = session.execute(
-            select(StoryBand.band, StoryBand.hash, StoryBand.post_id, StoryBand.story_id, StoryBand.created_at)
-            .where(tuple_(StoryBand.band, StoryBand.hash).in_(chunk), StoryBand.created_at >= since)
-        )
-        for band, value, post_id, story_id, at in rows:
-            found[(band, value)].append(BandHit(post_id, story_id, at))
+def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime,
+                   until: datetime) -> dict[BandKey, list[Any]]:
+    """Stored posts sharing any of these (band, hash) keys, first seen between `since` and `until`.
+
+    Each hit is a row with `post_id`, `story_id` and `at` (None: already inside the window).
+    """
+    found: dict[BandKey, list[Any]] = defaultdict(list)
+    by_band: dict[int, set[int]] = defaultdict(set)
+    for band, value in keys:
+        by_band[band].add(value)
+    query = (
+        select(StoryBand.hash, StoryBand.post_id, StoryBand.story_id, null().label("at"))
+        .where(StoryBand.band == bindparam("band"), StoryBand.hash.in_(bindparam("hashes", expanding=True)),
+               StoryBand.created_at >= bindparam("since"), StoryBand.created_at <= bindparam("until"))
+    )
+    for band, values in sorted(by_band.items()):
+        for chunk in _chunks(sorted(values)):  # each hash is one range of the primary key
+            rows = session.execute(query, {"band": band, "hashes": list(chunk), "since": since, "until": until})
+            for row in rows:
+                found[(band, row.hash)].append(row)
     return found
 
 
@@ -88,12 +97,40 @@ def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return list(result)
 
 
-def save_memberships(session: Session, members: list[dict[str, Any]], bands: list[dict[str, Any]]) -> None:
-    """Insert story_posts rows and their band hashes in bulk."""
-    if members:
-        session.execute(insert(StoryPost), members)
-    if bands:
-        session.execute(insert(StoryBand), bands)
+def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]]) -> None:
+    """Insert story_posts rows (post_id, story_id, joined_at, similarity) and band rows
+    (band, hash, post_id, story_id, created_at) in bulk."""
+    _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
+    _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "created_at"), bands)
+
+
+def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver: each column's bind processor runs once per distinct value.
+
+    Tens of thousands of band rows per batch spend most of their time in SQLAlchemy's
+    per-row parameter handling otherwise; the SQL and the stored values are the same.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+                  for i, name in enumerate(columns)]
+    for index, processor in processors:
+        if processor is None:
+            continue
+        memo: dict[Any, Any] = {}
+        for row_number, row in enumerate(rows):
+            value = row[index]
+            if value is not None:
+                if value not in memo:
+                    memo[value] = processor(value)
+                rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    connection.exec_driver_sql(sql, rows)
 
 
 def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:

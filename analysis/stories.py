@@ -7,10 +7,11 @@ post joins the story of its best candidate or starts a new one.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from analysis.similarity import BandLayout, band_hashes, containment, minhash_signatures
 
@@ -19,13 +20,13 @@ MAX_CANDIDATES = 24  # posts verified per new post, those sharing the most bands
 BandKey = tuple[int, int]  # (band number, signed 64-bit band hash)
 
 
-@dataclass(frozen=True)
-class BandHit:
-    """An earlier post that has this band hash, the story it is in, and when it appeared."""
+class BandHit(NamedTuple):
+    """An earlier post with this band hash, its story, and when it was seen (None: the store
+    already restricted it to the batch's window)."""
 
     post_id: int
     story_id: int
-    at: datetime
+    at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def compute_bands(texts: Sequence[str], layout: BandLayout) -> list[list[BandKey
 class Assigner:
     """Assigns posts one by one against stored band hits plus the bands of posts assigned before."""
 
-    stored: Mapping[BandKey, list[BandHit]]
+    stored: Mapping[BandKey, Sequence[BandHit]]  # or rows with the same three fields
     texts: dict[int, str]
     min_containment: float
     window: timedelta
@@ -70,14 +71,17 @@ class Assigner:
 
     def candidates(self, post: Incoming, bands: list[BandKey]) -> list[BandHit]:
         """Earlier posts inside the window sharing a band, most shared bands first."""
-        counts: Counter[int] = Counter()
+        counts: dict[int, int] = {}
         hits: dict[int, BandHit] = {}
         for key in bands:
-            for hit in [*self.stored.get(key, ()), *self.local.get(key, ())]:
-                if hit.post_id != post.post_id and abs(hit.at - post.at) <= self.window:
-                    counts[hit.post_id] += 1
-                    hits[hit.post_id] = hit
-        return [hits[pid] for pid, _ in counts.most_common(MAX_CANDIDATES)]
+            for source in (self.stored.get(key), self.local.get(key)):
+                for hit in source or ():
+                    if hit.at is None or abs(hit.at - post.at) <= self.window:
+                        counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
+                        hits[hit.post_id] = hit
+        counts.pop(post.post_id, None)
+        best = sorted(counts, key=counts.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        return [hits[pid] for pid in best]
 
     def assign(self, post: Incoming, bands: list[BandKey]) -> Assignment:
         """Join the story of the best-contained candidate, or found a new story."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 15:39:19.394321
+Create Date: 2026-11-21 16:01:43.905830
 """
 
 from collections.abc import Sequence
@@ -238,7 +238,6 @@ def upgrade() -> None:
 
     op.create_table(
         "story_bands",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("band", sa.SmallInteger(), nullable=False),
         sa.Column("hash", sa.BigInteger(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
@@ -250,10 +249,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["story_id"], ["stories.id"], name=op.f("fk_story_bands_story_id_stories"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_story_bands")),
+        sa.PrimaryKeyConstraint("band", "hash", "post_id", name=op.f("pk_story_bands")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
-        batch_op.create_index("ix_story_bands_band_hash", ["band", "hash"], unique=False)
         batch_op.create_index(batch_op.f("ix_story_bands_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_story_bands_post_id"), ["post_id"], unique=False)
 
@@ -393,7 +392,6 @@ def downgrade() -> None:
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_story_bands_post_id"))
         batch_op.drop_index(batch_op.f("ix_story_bands_created_at"))
-        batch_op.drop_index("ix_story_bands_band_hash")
 
     op.drop_table("story_bands")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
