@@ -31,7 +31,7 @@ def poisson_tail(observed: int, expected: float) -> float:
     while True:
         term = math.exp(k * math.log(expected) - expected - math.lgamma(k + 1))
         total += term
-        if term < total * 1e-15:
+        if term <= total * 1e-15:  # also ends an underflowed tail (term == total == 0)
             return min(1.0, total)
         k += 1
 

@@ -52,6 +52,7 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
     texts: dict[int, str] = {}
     while True:
         with transaction(sessions) as session:
+            store.tune_for_bulk(session)
             batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
             if not batch:
                 break

@@ -6,7 +6,6 @@ folded (NFKC, lower case, Traditional → Simplified, no punctuation or spaces) 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -146,12 +145,8 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mix32(ids: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser, top 32 bits: packed shingle ids → well-spread 32-bit hashes."""
-    z = ids ^ (ids >> np.uint64(30))
-    z = z * np.uint64(0xBF58476D1CE4E5B9)
-    z = z ^ (z >> np.uint64(27))
-    z = z * np.uint64(0x94D049BB133111EB)
-    return (z ^ (z >> np.uint64(31))) >> np.uint64(32)
+    """The top 32 bits of splitmix64: packed shingle ids → well-spread 32-bit hashes."""
+    return _mix64(ids) >> np.uint64(32)
 
 
 def _pack(codes: np.ndarray, k: int) -> np.ndarray:
@@ -218,14 +213,29 @@ def minhash_signatures(texts: Sequence[str], num_perm: int = NUM_PERM, seed: int
     return out
 
 
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a bijection on 64-bit integers that spreads every input bit."""
+    z = values ^ (values >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def band_hash_matrix(signatures: np.ndarray, layout: BandLayout) -> np.ndarray:
+    """Signed 64-bit hashes of every band of every signature: shape (texts, bands), int64.
+
+    Each band's `rows` values are chained through splitmix64 (h ← mix(h ⊕ value)), so equal
+    bands hash equal and different ones collide with probability about 2**-64.
+    """
+    rows = layout.rows
+    cut = signatures[:, : layout.bands * rows].reshape(len(signatures), layout.bands, rows)
+    h = np.zeros(cut.shape[:2], dtype=np.uint64)
+    for j in range(rows):
+        h = _mix64(h ^ cut[:, :, j])
+    return h.view(np.int64)
+
+
 def band_hashes(signature: np.ndarray, layout: BandLayout) -> list[int]:
     """One signed 64-bit hash per band of one signature, for an indexed SQL column."""
-    rows = layout.rows
-    return [
-        int.from_bytes(
-            hashlib.blake2b(signature[i * rows : (i + 1) * rows].tobytes(), digest_size=8).digest(),
-            "little",
-            signed=True,
-        )
-        for i in range(layout.bands)
-    ]
+    return [int(v) for v in band_hash_matrix(signature.reshape(1, -1), layout)[0]]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from analysis.similarity import BandLayout, band_hashes, containment, minhash_signatures
+from analysis.similarity import BandLayout, band_hash_matrix, containment, minhash_signatures
 
 MAX_CANDIDATES = 24  # posts verified per new post, those sharing the most bands first
 
@@ -51,18 +51,15 @@ class Assignment:
 
 def compute_bands(texts: Sequence[str], layout: BandLayout) -> list[list[BandKey]]:
     """The LSH band keys of each folded text (none for an empty text)."""
-    signatures = minhash_signatures(texts)
-    return [
-        [(band, value) for band, value in enumerate(band_hashes(sig, layout))] if text else []
-        for text, sig in zip(texts, signatures, strict=True)
-    ]
+    matrix = band_hash_matrix(minhash_signatures(texts), layout).tolist()
+    return [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix, strict=True)]
 
 
 @dataclass
 class Assigner:
     """Assigns posts one by one against stored band hits plus the bands of posts assigned before."""
 
-    stored: Mapping[BandKey, Sequence[BandHit]]  # or rows with the same three fields
+    stored: Mapping[BandKey, Sequence[BandHit]]
     texts: dict[int, str]
     min_containment: float
     window: timedelta

@@ -33,9 +33,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from config.cli import admin, sources
+    from config.cli import admin, sources, stories
 
-    for module in (admin, sources):
+    for module in (admin, sources, stories):
         for command in module.COMMANDS:
             cli.add_command(command)
 
