@@ -77,9 +77,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
     bands = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
     stored = store.list_band_hits(session, (k for b in bands for k in b),
                                   batch[0].first_seen_at - window, batch[-1].first_seen_at + window)
-    wanted = {hit.post_id for hits in stored.values() for hit in hits} - texts.keys()
-    texts.update(store.list_statement_texts(session, wanted))
-    assigner = Assigner(stored, texts, settings.stories.containment, window)
+    assigner = Assigner(stored, lambda ids: store.list_statement_texts(session, ids),
+                        settings.stories.containment, window, texts)
     assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at), b)
                    for p, text, b in zip(batch, folded, bands, strict=True)]
     posts = {p.post_id: p for p in batch}

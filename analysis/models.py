@@ -94,7 +94,8 @@ class StoryBand(Base):
     """One MinHash LSH band hash of a post, for candidate look-up inside the window.
 
     The primary key (band, hash, post_id) is the look-up index itself; on SQLite the table
-    is WITHOUT ROWID, so a look-up reads story_id and created_at from the same B-tree.
+    is WITHOUT ROWID, so a look-up reads story_id and created_at from the same B-tree. Only
+    post_id has a second index (cascades and pruning), as every post writes 21 rows here.
     """
 
     __tablename__ = "story_bands"
@@ -106,7 +107,7 @@ class StoryBand(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the post's first_seen_at
 
 
 class TierChange(Base):

@@ -6,7 +6,8 @@ Session first; nothing here commits (the job boundary does).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -61,8 +62,9 @@ def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime,
                    until: datetime) -> dict[BandKey, list[BandHit]]:
     """Stored posts sharing any of these (band, hash) keys, first seen between `since` and `until`.
 
-    Tens of thousands of keys per batch: the look-ups go to the driver directly (one
-    statement per band and chunk), as SQLAlchemy's per-parameter handling would dominate.
+    Tens of thousands of keys per batch: the look-ups go to the driver's cursor directly
+    (one statement per band and chunk, inside the session's transaction), as SQLAlchemy's
+    per-parameter and per-row handling would otherwise dominate.
     """
     found: dict[BandKey, list[BandHit]] = defaultdict(list)
     by_band: dict[int, set[int]] = defaultdict(set)
@@ -72,14 +74,18 @@ def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime,
     dialect = connection.dialect
     convert = StoryBand.__table__.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
     low, high = (convert(since), convert(until)) if convert else (since, until)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    for band, values in sorted(by_band.items()):
-        for chunk in _chunks(sorted(values)):  # each hash is one range of the primary key
-            sql = (f"SELECT hash, post_id, story_id, NULL AS at FROM story_bands WHERE band = {mark} "
-                   f"AND hash IN ({', '.join([mark] * len(chunk))}) "
-                   f"AND created_at >= {mark} AND created_at <= {mark}")
-            for row in connection.exec_driver_sql(sql, (band, *chunk, low, high)).fetchall():
-                found[(band, row.hash)].append(row)  # a row reads like a BandHit
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for band, values in sorted(by_band.items()):
+            for chunk in _chunks(sorted(values)):  # each hash is one range of the primary key
+                cursor.execute(
+                    f"SELECT hash, post_id, story_id FROM story_bands WHERE band = {mark} "
+                    f"AND hash IN ({', '.join([mark] * len(chunk))}) "
+                    f"AND created_at >= {mark} AND created_at <= {mark}",
+                    (band, *chunk, low, high),
+                )
+                for value, post_id, story_id in cursor.fetchall():
+                    found[(band, value)].append(BandHit(post_id, story_id, None))
     return found
 
 
@@ -91,13 +97,30 @@ def tune_for_bulk(session: Session) -> None:
 
 
 def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
-    """The folded statement text of each post."""
+    """The folded statement text of each post (called for a few posts at a time: driver-level)."""
     texts: dict[int, str] = {}
-    query = select(Post.id, Post.title, Post.body).where(Post.id.in_(bindparam("ids", expanding=True)))
-    for chunk in _chunks(sorted(set(post_ids))):
-        for post_id, title, body in session.execute(query, {"ids": list(chunk)}).tuples():
-            texts[post_id] = statement_text(title, body)
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for chunk in _chunks(sorted(set(post_ids))):
+            cursor.execute(f"SELECT id, title, body FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})",
+                           tuple(chunk))
+            for post_id, title, body in cursor.fetchall():
+                texts[post_id] = statement_text(title, body)
     return texts
+
+
+def _mark(session: Session) -> str:
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
+@contextmanager
+def _cursor(session: Session) -> Iterator[Any]:
+    """A DBAPI cursor on the session's connection, inside its transaction, for hot read paths."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -158,9 +181,14 @@ def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:
     )
 
 
-def delete_bands_before(session: Session, cutoff: datetime) -> int:
-    """Drop band hashes of posts first seen before `cutoff`: no new post can match them."""
-    return session.execute(delete(StoryBand).where(StoryBand.created_at < cutoff)).rowcount or 0
+def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = timedelta(days=7)) -> int:
+    """Drop band hashes of posts first seen in the `span` before `cutoff`: no new post can match them.
+
+    Found through the posts' first_seen_at index and story_bands' post_id index, so the
+    band table needs no index of its own on time.
+    """
+    old = select(Post.id).where(Post.first_seen_at < cutoff, Post.first_seen_at >= cutoff - span)
+    return session.execute(delete(StoryBand).where(StoryBand.post_id.in_(old))).rowcount or 0
 
 
 def list_stories_to_update(session: Session, now: datetime, lookback: timedelta, limit: int) -> list[int]:

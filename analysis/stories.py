@@ -8,14 +8,15 @@ post joins the story of its best candidate or starts a new one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from analysis.similarity import BandLayout, band_hash_matrix, containment, minhash_signatures
 
-MAX_CANDIDATES = 24  # posts verified per new post, those sharing the most bands first
+MAX_STORIES = 6  # candidate stories verified per new post, those sharing the most bands first
+POSTS_PER_STORY = 2  # and in each, the posts sharing the most bands
 
 BandKey = tuple[int, int]  # (band number, signed 64-bit band hash)
 
@@ -57,33 +58,55 @@ def compute_bands(texts: Sequence[str], layout: BandLayout) -> list[list[BandKey
 
 @dataclass
 class Assigner:
-    """Assigns posts one by one against stored band hits plus the bands of posts assigned before."""
+    """Assigns posts one by one against stored band hits plus the bands of posts assigned before.
+
+    `load` fetches the folded texts of stored posts it has not seen, only for the few
+    candidates that are verified.
+    """
 
     stored: Mapping[BandKey, Sequence[BandHit]]
-    texts: dict[int, str]
+    load: Callable[[list[int]], dict[int, str]]
     min_containment: float
     window: timedelta
+    texts: dict[int, str] = field(default_factory=dict)
     local: dict[BandKey, list[BandHit]] = field(default_factory=lambda: defaultdict(list))
     next_placeholder: int = -1
 
-    def candidates(self, post: Incoming, bands: list[BandKey]) -> list[BandHit]:
-        """Earlier posts inside the window sharing a band, most shared bands first."""
+    def shortlist(self, post: Incoming, bands: list[BandKey]) -> list[BandHit]:
+        """The earlier posts worth verifying: grouped by story, the stories sharing the most bands
+        (ties: the newest post), and in each its posts sharing the most bands."""
         counts: dict[int, int] = {}
         hits: dict[int, BandHit] = {}
+        stored, local = self.stored.get, self.local.get
         for key in bands:
-            for source in (self.stored.get(key), self.local.get(key)):
-                for hit in source or ():
-                    if hit.at is None or abs(hit.at - post.at) <= self.window:
-                        counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
-                        hits[hit.post_id] = hit
+            for hit in stored(key) or ():  # already restricted to the window by the store
+                counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
+                hits[hit.post_id] = hit
+            for hit in local(key) or ():
+                if abs(hit.at - post.at) <= self.window:  # type: ignore[operator]
+                    counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
+                    hits[hit.post_id] = hit
         counts.pop(post.post_id, None)
-        best = sorted(counts, key=counts.__getitem__, reverse=True)[:MAX_CANDIDATES]
-        return [hits[pid] for pid in best]
+        if not counts:
+            return []
+        stories: dict[int, list[int]] = defaultdict(list)
+        for post_id in counts:
+            stories[hits[post_id].story_id].append(post_id)
+        ranked = sorted(stories.values(), key=lambda ids: (sum(counts[i] for i in ids), max(ids)), reverse=True)
+        chosen: list[BandHit] = []
+        for ids in ranked[:MAX_STORIES]:
+            ids.sort(key=lambda i: (counts[i], i), reverse=True)
+            chosen.extend(hits[i] for i in ids[:POSTS_PER_STORY])
+        return chosen
 
     def assign(self, post: Incoming, bands: list[BandKey]) -> Assignment:
         """Join the story of the best-contained candidate, or found a new story."""
         best: tuple[float, int] | None = None
-        for hit in self.candidates(post, bands):
+        shortlist = self.shortlist(post, bands)
+        missing = [hit.post_id for hit in shortlist if hit.post_id not in self.texts]
+        if missing:
+            self.texts.update(self.load(missing))
+        for hit in shortlist:
             other = self.texts.get(hit.post_id)
             if other is None:
                 continue

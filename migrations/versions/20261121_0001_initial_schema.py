@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 16:01:43.905830
+Create Date: 2026-11-21 16:26:18.303765
 """
 
 from collections.abc import Sequence
@@ -253,7 +253,6 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_story_bands_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_story_bands_post_id"), ["post_id"], unique=False)
 
     op.create_table(
@@ -391,7 +390,6 @@ def downgrade() -> None:
     op.drop_table("story_posts")
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_story_bands_post_id"))
-        batch_op.drop_index(batch_op.f("ix_story_bands_created_at"))
 
     op.drop_table("story_bands")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
