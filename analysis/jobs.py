@@ -56,8 +56,8 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
             batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
             if not batch:
                 break
-            # Stored candidates are fetched for the whole batch, so a batch spans at most an
-            # hour: the window is then exact to within that hour.
+            # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
+            # so a batch spans at most an hour: the window is exact to within an hour or two.
             batch = [p for p in batch if p.first_seen_at <= batch[0].first_seen_at + BATCH_SPAN]
             if len(texts) > TEXT_CACHE:
                 texts.clear()
@@ -94,7 +94,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
         story_id = real.get(a.story_id, a.story_id)
         seen = posts[a.post_id].first_seen_at
         members.append((a.post_id, story_id, seen, a.similarity))
-        band_rows.extend((band, value, a.post_id, story_id, seen) for band, value in a.bands)
+        hour = store.hour_of(seen)
+        band_rows.extend((band, value, a.post_id, story_id, hour) for band, value in a.bands)
     store.save_memberships(session, members, band_rows)
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments

@@ -94,8 +94,10 @@ class StoryBand(Base):
     """One MinHash LSH band hash of a post, for candidate look-up inside the window.
 
     The primary key (band, hash, post_id) is the look-up index itself; on SQLite the table
-    is WITHOUT ROWID, so a look-up reads story_id and created_at from the same B-tree. Only
-    post_id has a second index (cascades and pruning), as every post writes 21 rows here.
+    is WITHOUT ROWID, so a look-up reads story_id and seen_hour from the same B-tree. Only
+    post_id has a second index (cascades and pruning), as every post writes 21 rows here;
+    `seen_hour` (the post's first_seen_at in whole hours since 1970, UTC) keeps rows small
+    where a timestamp column would double them.
     """
 
     __tablename__ = "story_bands"
@@ -107,7 +109,7 @@ class StoryBand(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the post's first_seen_at
+    seen_hour: Mapped[int] = mapped_column(Integer)
 
 
 class TierChange(Base):

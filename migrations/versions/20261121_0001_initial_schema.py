@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 16:26:18.303765
+Create Date: 2026-11-21 16:31:18.490562
 """
 
 from collections.abc import Sequence
@@ -242,7 +242,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.BigInteger(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", config.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("seen_hour", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["post_id"], ["posts.id"], name=op.f("fk_story_bands_post_id_posts"), ondelete="CASCADE"
         ),
