@@ -195,16 +195,24 @@ def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = ti
 
 
 def list_stories_to_update(session: Session, now: datetime, lookback: timedelta, limit: int) -> list[int]:
-    """Dirty stories, stories whose posts have snapshots newer than their metrics, and stale hot ones."""
+    """Dirty stories, stories whose posts have snapshots newer than their metrics, and stale hot ones.
+
+    Snapshots are scanned from an hour before the last update (late commits of a collection
+    that started before it), never further back than `lookback`.
+    """
+    last_update = session.scalar(select(func.max(Story.metrics_at)).where(Story.metrics_at <= now))
+    since = max(now - lookback, last_update - timedelta(hours=1)) if last_update else now - lookback
     newer = (
         select(StoryPost.story_id)
         .join(Snapshot, Snapshot.post_id == StoryPost.post_id)
         .join(Story, Story.id == StoryPost.story_id)
-        .where(Snapshot.taken_at > now - lookback, Snapshot.taken_at <= now,
+        .where(Snapshot.taken_at > since, Snapshot.taken_at <= now,
                or_(Story.metrics_at.is_(None), Snapshot.taken_at > Story.metrics_at))
     )
+    # Figures decay as growth leaves the windows: refresh hourly the stories that can be tiered.
     hot = or_(Story.clicks_24h > 0, Story.clicks_per_hour > 0, Story.reposts_per_hour > 0)
-    stale = and_(Story.metrics_at < now - timedelta(hours=1), hot)
+    stale = and_(Story.metrics_at < now - timedelta(hours=1), Story.relevant.is_(True),
+                 Story.negative.is_(True), hot)
     query = (
         select(Story.id)
         .where(or_(Story.dirty.is_(True), Story.id.in_(newer), stale))

@@ -62,6 +62,8 @@ def test_a_later_copy_joins_the_stored_story_inside_the_window_only(db: sessionm
         assert _story_of(s, outside.id) != _story_of(s, first.id)
         story = s.get(Story, _story_of(s, first.id))
         assert story.dirty and story.last_post_at == T0 + 71 * H
+        bands = dict(s.execute(select(StoryBand.post_id, func.count()).group_by(StoryBand.post_id)).all())
+        assert bands == {inside.id: 21, outside.id: 21}  # the first post's bands left with the window
 
 
 def _spread(db: sessionmaker[Session], settings: Settings) -> tuple[int, list]:
