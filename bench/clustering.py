@@ -166,11 +166,12 @@ def main() -> None:
     parser.add_argument("--window-posts", type=int, default=200_000)
     parser.add_argument("--last", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--db", metavar="PATH", help="Keep the database in this (new) file for profiling.")
     args = parser.parse_args()
     corpus = generate(args.statements, args.unrelated, args.seed)
     settings = Settings()
     with tempfile.TemporaryDirectory() as folder:
-        engine = create_db_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        engine = create_db_engine(f"sqlite:///{args.db or Path(folder) / 'bench.db'}")
         upgrade(engine)
         sessions = session_factory(engine)
         quality(settings, sessions, corpus)
