@@ -1,19 +1,31 @@
-"""Analysis-stage jobs: stored posts → stored analyses (schemes, sentiment, category, keywords).
+"""Analysis-stage jobs: stored posts → analyses (schemes, sentiment, category, keywords) → stories
+(assignment, metrics, tiers) → bursts.
 
-Posts are analysed once; a new model, scheme set, category rule or threshold changes the
-analysis version, and posts analysed under an older version are analysed again.
+Each is `step(settings, sessions, *, now) -> summary`, commits its own work batch by batch, and
+uses only `now` for time, so a test (or a replay) can drive it through any timeline. Posts are
+analysed once; a new model, scheme set, category rule or threshold changes the analysis version,
+and posts analysed under an older version are analysed again.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from analysis import store
 from analysis.analyzer import Analyzer
-from analysis.store import count_stale_analyses, list_posts_to_analyze, save_analyses
+from analysis.bursts import BASELINE_DAYS, HOUR, measure_scheme
+from analysis.forecast import forecast_tier
+from analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
+from analysis.models import Story
+from analysis.post_store import count_stale_analyses, list_posts_to_analyze, save_analyses
+from analysis.similarity import band_layout, clean_title, statement_text
+from analysis.stories import Assigner, Assignment, Incoming, compute_bands
+from analysis.tiers import classify_tier, raise_tier
 from config.database import transaction
 from config.settings import Settings
 
@@ -75,3 +87,184 @@ def analyze_posts(settings: Settings, sessions: sessionmaker[Session], *, now: d
             report.stale_left = count_stale_analyses(session, analyzer.version)
     log.info("analysis %s: %s", analyzer.version, report)
     return report
+
+
+ASSIGN_BATCH = 2000
+BATCH_SPAN = timedelta(hours=1)
+UPDATE_BATCH = 200
+TEXT_CACHE = 100_000  # folded texts kept between batches of one run
+BAND_MARGIN = timedelta(days=1)  # bands are kept this long beyond the window, for late posts
+
+
+@dataclass
+class AssignSummary:
+    """What assign_stories did."""
+
+    posts: int = 0
+    joined: int = 0
+    founded: int = 0
+    pruned: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.posts} posts assigned: {self.joined} joined a story, {self.founded} new stories"
+
+
+def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> AssignSummary:
+    """Give every analysed post a story: join the best containing one in the window, or start one."""
+    summary = AssignSummary()
+    texts: dict[int, str] = {}
+    while True:
+        with transaction(sessions) as session:
+            store.tune_for_bulk(session)
+            batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
+            if not batch:
+                break
+            # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
+            # so a batch spans at most an hour: the window is exact to within an hour or two.
+            batch = [p for p in batch if p.first_seen_at <= batch[0].first_seen_at + BATCH_SPAN]
+            if len(texts) > TEXT_CACHE:
+                texts.clear()
+            assignments = _assign_batch(settings, session, batch, texts)
+        summary.posts += len(assignments)
+        summary.founded += sum(1 for a in assignments if a.founded)
+        summary.joined += sum(1 for a in assignments if not a.founded)
+    with transaction(sessions) as session:
+        summary.pruned = store.delete_bands_before(session, now - settings.stories.window - BAND_MARGIN)
+    return summary
+
+
+def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPost],
+                  texts: dict[int, str]) -> list[Assignment]:
+    window = settings.stories.window
+    folded = [statement_text(p.title, p.body) for p in batch]
+    bands = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
+    stored = store.list_band_hits(session, (k for b in bands for k in b),
+                                  batch[0].first_seen_at - window, batch[-1].first_seen_at + window)
+    assigner = Assigner(stored, lambda ids: store.list_statement_texts(session, ids),
+                        settings.stories.containment, window, texts)
+    assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at), b)
+                   for p, text, b in zip(batch, folded, bands, strict=True)]
+    posts = {p.post_id: p for p in batch}
+    last_at: dict[int, datetime] = {}
+    for a in assignments:
+        seen = posts[a.post_id].first_seen_at
+        last_at[a.story_id] = max(last_at.get(a.story_id, seen), seen)
+    founders = [a for a in assignments if a.founded]
+    ids = store.save_stories(session, [_story_row(posts[a.post_id], last_at[a.story_id]) for a in founders])
+    real = {a.story_id: story_id for a, story_id in zip(founders, ids, strict=True)}
+    members, band_rows = [], []
+    for a in assignments:
+        story_id = real.get(a.story_id, a.story_id)
+        seen = posts[a.post_id].first_seen_at
+        members.append((a.post_id, story_id, seen, a.similarity))
+        hour = store.hour_of(seen)
+        band_rows.extend((band, value, a.post_id, story_id, hour) for band, value in a.bands)
+    store.save_memberships(session, members, band_rows)
+    store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
+    return assignments
+
+
+def _story_row(post: store.NewPost, last_post_at: datetime) -> dict[str, Any]:
+    return {
+        "title": clean_title(post.title, post.body), "summary": clean_title(post.body, "", 200),
+        "first_post_id": post.post_id, "first_site": post.site, "first_seen_at": post.first_seen_at,
+        "last_post_at": last_post_at, "sites": [post.site], "posts": 1, "schemes": [], "metrics": {},
+        "dirty": True, "negativity": 0.0, "negative": False, "relevant": False, "clicks_24h": 0,
+        "reposts": 0, "clicks_per_hour": 0.0, "reposts_per_hour": 0.0, "archived": False,
+    }
+
+
+@dataclass
+class UpdateSummary:
+    """What update_stories did: stories recomputed and the tiers raised."""
+
+    stories: int = 0
+    raised: list[tuple[int, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        raised = ", ".join(f"story {sid} → {tier}" for sid, tier in self.raised) or "no tier raised"
+        return f"{self.stories} stories updated; {raised}"
+
+
+def update_stories(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> UpdateSummary:
+    """Recompute metrics of changed stories, tier them, and record each tier reached (TierChange)."""
+    summary = UpdateSummary()
+    done: set[int] = set()
+    while True:
+        with transaction(sessions) as session:
+            found = store.list_stories_to_update(session, now, settings.stories.window, UPDATE_BATCH)
+            ids = [i for i in found if i not in done]  # a processed story is clean: never twice
+            if not ids:
+                break
+            facts = store.list_story_facts(session, ids, now, since=now - DAY)
+            for story in store.get_stories(session, ids).values():
+                raised = _update_story(settings, session, story, facts.get(story.id, []), now)
+                if raised:
+                    summary.raised.append((story.id, raised))
+        done.update(ids)
+        summary.stories += len(ids)
+    return summary
+
+
+def _update_story(settings: Settings, session: Session, story: Story, members: list[PostFacts],
+                  now: datetime) -> str | None:
+    metrics = compute_metrics(members, now)
+    opinion = judge_story(members, settings.tiers.negative_threshold)
+    figures = metrics.as_dict() | {"negativity": opinion.negativity}
+    decision = raise_tier(story.tier, classify_tier(metrics, opinion.negative, opinion.relevant, settings.tiers))
+    if decision is not None and decision.tier is not None:
+        store.record_tier_change(session, story, decision.tier, story.tier, decision.reason, figures, now)
+        log.info("tier raised", extra={"story_id": story.id, "tier": decision.tier, "reason": decision.reason})
+        story.tier, story.tier_reason, story.tier_at = decision.tier, decision.reason, now
+    forecast = forecast_tier(metrics, story.tier, opinion.negative, opinion.relevant, settings.tiers)
+    first = next((m for m in members if m.post_id == metrics.first_post_id), None)
+    if first is not None:
+        story.title = clean_title(first.title) or story.title
+        story.first_post_id, story.first_site = first.post_id, first.site
+    if metrics.first_seen_at is not None:
+        story.first_seen_at = metrics.first_seen_at
+    story.sites, story.posts = metrics.sites, metrics.posts
+    story.clicks_24h, story.reposts = metrics.clicks_24h, metrics.reposts
+    story.clicks_per_hour, story.reposts_per_hour = metrics.clicks_per_hour, metrics.reposts_per_hour
+    story.negativity, story.negative, story.relevant = opinion.negativity, opinion.negative, opinion.relevant
+    story.schemes, story.category = opinion.schemes, opinion.category
+    story.metrics, story.metrics_at, story.dirty = figures, now, False
+    story.forecast = forecast.as_dict() if forecast else None
+    return decision.tier if decision else None
+
+
+@dataclass
+class BurstSummary:
+    """What detect_bursts did: schemes tested and surges recorded."""
+
+    schemes: int = 0
+    bursts: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.schemes} schemes tested; " + ("; ".join(self.bursts) or "no burst")
+
+
+def detect_bursts(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> BurstSummary:
+    """Flag schemes whose post volume in the last hour is improbable under their 7-day baseline."""
+    summary = BurstSummary()
+    with transaction(sessions) as session:
+        history_start = store.get_history_start(session)
+        if history_start is None:
+            return summary
+        rows = store.list_scheme_posts(session, now - HOUR - (BASELINE_DAYS + 1) * DAY, now)
+        names = [s.name for s in settings.schemes] or ["*"]
+        for name in names:
+            times = [at for schemes, at in rows if name == "*" or name in schemes]
+            test = measure_scheme(name, times, now, history_start)
+            summary.schemes += 1
+            if test is None or not test.is_burst(settings.stories.burst_p_value, settings.stories.burst_min_posts):
+                continue
+            row = store.save_burst(session, {
+                "scheme": name, "window_start": test.window_start, "window_end": test.window_end,
+                "observed": test.observed, "expected": test.expected, "p_value": test.p_value,
+                "detected_at": now, "note": test.note,
+            })
+            if row is not None:
+                summary.bursts.append(f"{name}: {test.note}")
+                log.info("burst", extra={"scheme": name, "observed": test.observed})
+    return summary

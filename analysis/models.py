@@ -91,17 +91,25 @@ class StoryPost(Base):
 
 
 class StoryBand(Base):
-    """One MinHash LSH band hash of a post, for candidate look-up inside the window."""
+    """One MinHash LSH band hash of a post, for candidate look-up inside the window.
+
+    The primary key (band, hash, post_id) is the look-up index itself; on SQLite the table
+    is WITHOUT ROWID, so a look-up reads story_id and seen_hour from the same B-tree. Only
+    post_id has a second index (cascades and pruning), as every post writes 21 rows here;
+    `seen_hour` (the post's first_seen_at in whole hours since 1970, UTC) keeps rows small
+    where a timestamp column would double them.
+    """
 
     __tablename__ = "story_bands"
-    __table_args__ = (Index("ix_story_bands_band_hash", "band", "hash"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    band: Mapped[int] = mapped_column(SmallInteger)
-    hash: Mapped[int] = mapped_column(BigInteger)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    seen_hour: Mapped[int] = mapped_column(Integer)
 
 
 class TierChange(Base):

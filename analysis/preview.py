@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from analysis.analyzer import SENTIMENT_CHARS, Analyzer, join_text
 from analysis.query import fold_text
 from analysis.schemes import Scheme
-from analysis.store import RecentPost, list_recent_posts
+from analysis.post_store import RecentPost, list_recent_posts
 from analysis.text import normalize
 
 

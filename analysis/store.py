@@ -1,101 +1,375 @@
-"""Analysis-stage queries: posts still to analyse, their stored analyses, recent posts for previews."""
+"""Analysis-stage queries for stories: unassigned posts, band look-ups, members and snapshots, tiers.
+
+Session first; nothing here commits (the job boundary does).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from analysis.analyzer import AnalysisResult
-from analysis.models import PostAnalysis, Story, StoryPost
-from collector.models import Post
+from analysis.metrics import Observation, PostFacts
+from analysis.models import Burst, PostAnalysis, Story, StoryBand, StoryPost, TierChange
+from analysis.replay import replay_story
+from analysis.similarity import statement_text
+from analysis.stories import BandHit, BandKey
+from collector.models import Post, Snapshot
+from config.database import UTCDateTime
+from config.settings import TierSettings
+
+T = TypeVar("T")
+_CHUNK = 400
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
-class PostText:
-    """The text of one stored post, for analysis."""
+class NewPost:
+    """An analysed post without a story yet."""
 
-    id: int
+    post_id: int
     title: str
     body: str
-
-
-@dataclass(frozen=True)
-class RecentPost:
-    """A stored post with its stored negativity (None when never analysed) and its model."""
-
-    id: int
     site: str
-    url: str
-    title: str
-    body: str
     first_seen_at: datetime
-    negativity: float | None
-    model_version: str | None
+    published_at: datetime | None
 
 
-def list_posts_to_analyze(session: Session, version: str, *, stale: bool, after: int = 0,
-                          limit: int = 500) -> list[PostText]:
-    """Posts never analysed (or, with `stale`, analysed under another version), by id."""
-    query = select(Post.id, Post.title, Post.body).where(Post.id > after).order_by(Post.id).limit(limit)
-    if stale:
-        query = query.join(PostAnalysis, PostAnalysis.post_id == Post.id).where(
-            PostAnalysis.model_version != version)
-    else:
-        query = query.outerjoin(PostAnalysis, PostAnalysis.post_id == Post.id).where(
-            PostAnalysis.post_id.is_(None))
-    return [PostText(id, title or "", body or "") for id, title, body in session.execute(query)]
-
-
-def count_stale_analyses(session: Session, version: str) -> int:
-    """How many stored analyses were made under another version."""
-    query = select(func.count()).select_from(PostAnalysis).where(PostAnalysis.model_version != version)
-    return session.scalar(query) or 0
-
-
-def save_analyses(session: Session, results: Sequence[tuple[int, AnalysisResult]], *, version: str,
-                  now: datetime) -> int:
-    """Store each post's analysis (insert or replace); mark stories of changed posts dirty.
-
-    Returns how many already-analysed posts changed their conclusion.
-    """
-    ids = [post_id for post_id, _ in results]
-    existing = {row.post_id: row for row in
-                session.scalars(select(PostAnalysis).where(PostAnalysis.post_id.in_(ids)))}
-    changed: list[int] = []
-    for post_id, result in results:
-        row = existing.get(post_id)
-        if row is None:
-            row = PostAnalysis(post_id=post_id)
-            session.add(row)
-        elif _conclusion(row) != (result.negative, result.relevant, result.category, result.schemes):
-            changed.append(post_id)
-        row.model_version, row.analyzed_at = version, now
-        row.negativity, row.negative, row.relevant = result.negativity, result.negative, result.relevant
-        row.category, row.schemes, row.keywords = result.category, result.schemes, result.keywords
-    if changed:
-        members = select(StoryPost.story_id).where(StoryPost.post_id.in_(changed))
-        session.execute(update(Story).where(Story.id.in_(members)).values(dirty=True))
-    session.flush()
-    return len(changed)
-
-
-def _conclusion(row: PostAnalysis) -> tuple[bool, bool, str | None, list[str]]:
-    return row.negative, row.relevant, row.category, list(row.schemes or [])
-
-
-def list_recent_posts(session: Session, since: datetime, batch: int = 1000) -> Iterator[RecentPost]:
-    """Posts first seen since `since`, newest first, streamed in batches."""
-    query = (
-        select(Post.id, Post.site, Post.url, Post.title, Post.body, Post.first_seen_at,
-               PostAnalysis.negativity, PostAnalysis.model_version)
-        .outerjoin(PostAnalysis, PostAnalysis.post_id == Post.id)
-        .where(Post.first_seen_at >= since)
-        .order_by(Post.first_seen_at.desc(), Post.id.desc())
-        .execution_options(yield_per=batch)
+def list_unassigned_posts(session: Session, limit: int) -> list[NewPost]:
+    """Analysed posts that belong to no story, oldest first."""
+    rows = session.execute(
+        select(Post.id, Post.title, Post.body, Post.site, Post.first_seen_at, Post.published_at)
+        .join(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .outerjoin(StoryPost, StoryPost.post_id == Post.id)
+        .where(StoryPost.post_id.is_(None))
+        .order_by(Post.first_seen_at, Post.id)
+        .limit(limit)
     )
-    for row in session.execute(query):
-        yield RecentPost(*row)
+    return [NewPost(*row) for row in rows]
+
+
+def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime,
+                   until: datetime) -> dict[BandKey, list[BandHit]]:
+    """Stored posts sharing any of these (band, hash) keys, first seen between `since` and `until`.
+
+    Tens of thousands of keys per batch: the look-ups go to the driver's cursor directly
+    (one statement per band and chunk, inside the session's transaction), as SQLAlchemy's
+    per-parameter and per-row handling would otherwise dominate.
+    """
+    found: dict[BandKey, list[BandHit]] = defaultdict(list)
+    by_band: dict[int, set[int]] = defaultdict(set)
+    for band, value in keys:
+        by_band[band].add(value)
+    low, high = hour_of(since), hour_of(until)
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for band, values in sorted(by_band.items()):
+            for chunk in _chunks(sorted(values)):  # each hash is one range of the primary key
+                cursor.execute(
+                    f"SELECT hash, post_id, story_id FROM story_bands WHERE band = {mark} "
+                    f"AND hash IN ({', '.join([mark] * len(chunk))}) "
+                    f"AND seen_hour >= {mark} AND seen_hour <= {mark}",
+                    (band, *chunk, low, high),
+                )
+                for value, post_id, story_id in cursor.fetchall():
+                    found[(band, value)].append(BandHit(post_id, story_id, None))
+    return found
+
+
+def tune_for_bulk(session: Session) -> None:
+    """On SQLite, give this connection a 64 MiB page cache and memory-mapped reads: band
+    look-ups and inserts touch random pages of a table holding 21 rows per post in the window."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+        session.connection().exec_driver_sql("PRAGMA mmap_size=1073741824")
+
+
+def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
+    """The folded statement text of each post (called for a few posts at a time: driver-level)."""
+    texts: dict[int, str] = {}
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for chunk in _chunks(sorted(set(post_ids))):
+            cursor.execute(f"SELECT id, title, body FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})",
+                           tuple(chunk))
+            for post_id, title, body in cursor.fetchall():
+                texts[post_id] = statement_text(title, body)
+    return texts
+
+
+def _mark(session: Session) -> str:
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
+@contextmanager
+def _cursor(session: Session) -> Iterator[Any]:
+    """A DBAPI cursor on the session's connection, inside its transaction, for hot read paths."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new stories; return their ids in the order given."""
+    if not rows:
+        return []
+    result = session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
+    return list(result)
+
+
+def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]]) -> None:
+    """Insert story_posts rows (post_id, story_id, joined_at, similarity) and band rows
+    (band, hash, post_id, story_id, seen_hour) in bulk."""
+    _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
+    _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "seen_hour"), bands)
+
+
+def hour_of(moment: datetime) -> int:
+    """Whole hours since 1970-01-01 UTC: story_bands' compact time."""
+    return int(moment.timestamp() // 3600)
+
+
+def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver: each column's bind processor runs once per distinct value.
+
+    Tens of thousands of band rows per batch spend most of their time in SQLAlchemy's
+    per-row parameter handling otherwise; the SQL and the stored values are the same.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+                  for i, name in enumerate(columns)]
+    for index, processor in processors:
+        if processor is None:
+            continue
+        memo: dict[Any, Any] = {}
+        for row_number, row in enumerate(rows):
+            value = row[index]
+            if value is not None:
+                if value not in memo:
+                    memo[value] = processor(value)
+                rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    connection.exec_driver_sql(sql, rows)
+
+
+def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:
+    """Stories that gained posts become dirty; their last_post_at moves forward."""
+    if not joined:
+        return
+    table = Story.__table__
+    at = bindparam("at", type_=UTCDateTime())
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("sid"))
+        .values(dirty=True, last_post_at=case((table.c.last_post_at < at, at), else_=table.c.last_post_at)),
+        [{"sid": sid, "at": when} for sid, when in joined.items()],
+    )
+
+
+def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = timedelta(days=7)) -> int:
+    """Drop band hashes of posts first seen in the `span` before `cutoff`: no new post can match them.
+
+    Found through the posts' first_seen_at index and story_bands' post_id index, so the
+    band table needs no index of its own on time.
+    """
+    old = select(Post.id).where(Post.first_seen_at < cutoff, Post.first_seen_at >= cutoff - span)
+    return session.execute(delete(StoryBand).where(StoryBand.post_id.in_(old))).rowcount or 0
+
+
+def list_stories_to_update(session: Session, now: datetime, lookback: timedelta, limit: int) -> list[int]:
+    """Dirty stories, stories whose posts have snapshots newer than their metrics, and stale hot ones.
+
+    Snapshots are scanned from an hour before the last update (late commits of a collection
+    that started before it), never further back than `lookback`.
+    """
+    last_update = session.scalar(select(func.max(Story.metrics_at)).where(Story.metrics_at <= now))
+    since = max(now - lookback, last_update - timedelta(hours=1)) if last_update else now - lookback
+    newer = (
+        select(StoryPost.story_id)
+        .join(Snapshot, Snapshot.post_id == StoryPost.post_id)
+        .join(Story, Story.id == StoryPost.story_id)
+        .where(Snapshot.taken_at > since, Snapshot.taken_at <= now,
+               or_(Story.metrics_at.is_(None), Snapshot.taken_at > Story.metrics_at))
+    )
+    # Figures decay as growth leaves the windows: refresh hourly the stories that can be tiered.
+    hot = or_(Story.clicks_24h > 0, Story.clicks_per_hour > 0, Story.reposts_per_hour > 0)
+    stale = and_(Story.metrics_at < now - timedelta(hours=1), Story.relevant.is_(True),
+                 Story.negative.is_(True), hot)
+    query = (
+        select(Story.id)
+        .where(or_(Story.dirty.is_(True), Story.id.in_(newer), stale))
+        .order_by(Story.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _observations(session: Session, post_ids: Sequence[int], now: datetime,
+                  since: datetime | None) -> dict[int, list[Observation]]:
+    found: dict[int, list[Observation]] = defaultdict(list)
+    columns = (Snapshot.post_id, Snapshot.taken_at, Snapshot.views, Snapshot.replies, Snapshot.reposts)
+    for chunk in _chunks(post_ids):
+        where = [Snapshot.post_id.in_(chunk), Snapshot.taken_at <= now]
+        queries = [select(*columns).where(*where, *([Snapshot.taken_at > since] if since else []))]
+        if since is not None:
+            last = (select(Snapshot.post_id.label("pid"), func.max(Snapshot.taken_at).label("t"))
+                    .where(Snapshot.post_id.in_(chunk), Snapshot.taken_at <= since)
+                    .group_by(Snapshot.post_id).subquery())
+            queries.append(select(*columns).join(last, and_(Snapshot.post_id == last.c.pid,
+                                                            Snapshot.taken_at == last.c.t)))
+        for query in queries:
+            for post_id, at, views, replies, reposts in session.execute(query):
+                found[post_id].append(Observation(at, views, replies, reposts))
+    for series in found.values():
+        series.sort(key=lambda o: o.at)
+    return found
+
+
+def list_story_facts(session: Session, story_ids: Sequence[int], now: datetime,
+                     since: datetime | None = None) -> dict[int, list[PostFacts]]:
+    """Member posts of each story with their analyses and snapshots up to `now`.
+
+    With `since`, only snapshots after it plus the last one at or before it are loaded
+    (enough for every figure of a 24-hour window starting at or after `since`).
+    """
+    rows = session.execute(
+        select(StoryPost.story_id, Post, PostAnalysis)
+        .join(Post, Post.id == StoryPost.post_id)
+        .outerjoin(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .where(StoryPost.story_id.in_(story_ids))
+    ).all()
+    observations = _observations(session, [post.id for _, post, _ in rows], now, since)
+    facts: dict[int, list[PostFacts]] = defaultdict(list)
+    for story_id, post, analysis in rows:
+        series = observations.get(post.id) or [
+            Observation(post.first_seen_at, post.views, post.replies, post.reposts)
+        ]
+        facts[story_id].append(PostFacts(
+            post_id=post.id, site=post.site, url=post.url, title=post.title,
+            published_at=post.published_at, first_seen_at=post.first_seen_at,
+            observations=tuple(series), length=len(post.title) + len(post.body),
+            negativity=analysis.negativity if analysis else 0.0,
+            negative=bool(analysis and analysis.negative), relevant=bool(analysis and analysis.relevant),
+            category=analysis.category if analysis else None,
+            schemes=tuple(analysis.schemes or ()) if analysis else (),
+        ))
+    return facts
+
+
+def get_stories(session: Session, story_ids: Sequence[int]) -> dict[int, Story]:
+    """Story rows by id."""
+    return {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))}
+
+
+def record_tier_change(session: Session, story: Story, tier: str, previous: str | None, reason: str,
+                       metrics: dict[str, Any], at: datetime) -> TierChange | None:
+    """Add the TierChange for a tier the story reached, unless one exists (unique per story and tier)."""
+    exists = session.scalar(select(TierChange.id).where(TierChange.story_id == story.id, TierChange.tier == tier))
+    if exists is not None:
+        return None
+    change = TierChange(story_id=story.id, tier=tier, previous_tier=previous, reason=reason,
+                        metrics=metrics, raised_at=at)
+    session.add(change)
+    return change
+
+
+def list_stories(session: Session, *, tier: str | None = None, since: datetime | None = None,
+                 limit: int | None = None) -> list[Story]:
+    """Stories for display: highest tier first, then hottest, then most recent."""
+    query = select(Story).where(Story.archived.is_(False))
+    if tier == "none":
+        query = query.where(Story.tier.is_(None))
+    elif tier:
+        query = query.where(Story.tier == tier)
+    if since is not None:
+        query = query.where(Story.last_post_at >= since)
+    rank = case({"critical": 4, "major": 3, "significant": 2, "general": 1}, value=Story.tier, else_=0)
+    query = query.order_by(rank.desc(), Story.clicks_24h.desc(), Story.last_post_at.desc(), Story.id.desc())
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def list_scheme_posts(session: Session, since: datetime, until: datetime) -> list[tuple[list[str], datetime]]:
+    """(schemes, appeared_at) of relevant posts first seen in [since, until)."""
+    rows = session.execute(
+        select(PostAnalysis.schemes, Post.published_at, Post.first_seen_at)
+        .join(Post, Post.id == PostAnalysis.post_id)
+        .where(PostAnalysis.relevant.is_(True), Post.first_seen_at >= since, Post.first_seen_at < until)
+    )
+    return [(list(schemes or []), published if published and published <= seen else seen)
+            for schemes, published, seen in rows]
+
+
+def get_history_start(session: Session) -> datetime | None:
+    """When the first post was seen: the start of any baseline."""
+    return session.scalar(select(func.min(Post.first_seen_at)))
+
+
+def save_burst(session: Session, burst: dict[str, Any]) -> Burst | None:
+    """Record a burst unless the scheme already has one whose window overlaps it."""
+    overlapping = session.scalar(
+        select(Burst.id).where(Burst.scheme == burst["scheme"], Burst.window_end > burst["window_start"])
+    )
+    if overlapping is not None:
+        return None
+    row = Burst(**burst)
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class ReplayRow:
+    """One alert a replay says would have fired, with the story and when it really fired (if it did)."""
+
+    at: datetime
+    story_id: int
+    title: str
+    tier: str
+    previous_tier: str | None
+    reason: str
+    metrics: dict[str, Any]
+    actual_at: datetime | None
+
+
+def list_active_story_ids(session: Session, since: datetime, until: datetime) -> list[int]:
+    """Stories that gained a post or a snapshot between `since` and `until`."""
+    by_posts = (select(StoryPost.story_id).join(Post, Post.id == StoryPost.post_id)
+                .where(Post.first_seen_at >= since, Post.first_seen_at <= until))
+    by_snapshots = (select(StoryPost.story_id).join(Snapshot, Snapshot.post_id == StoryPost.post_id)
+                    .where(Snapshot.taken_at >= since, Snapshot.taken_at <= until))
+    return sorted(set(session.scalars(by_posts)) | set(session.scalars(by_snapshots)))
+
+
+def list_replayed_changes(session: Session, rules: TierSettings, since: datetime,
+                          until: datetime) -> list[ReplayRow]:
+    """Re-tier every story active in the period from stored data under `rules`; reads only."""
+    rows: list[ReplayRow] = []
+    ids = list_active_story_ids(session, since, until)
+    for chunk in _chunks(ids, 100):
+        facts = list_story_facts(session, chunk, until)
+        titles = dict(session.execute(select(Story.id, Story.title).where(Story.id.in_(chunk))).all())
+        actual = {(c.story_id, c.tier): c.raised_at
+                  for c in session.scalars(select(TierChange).where(TierChange.story_id.in_(chunk)))}
+        for story_id in chunk:
+            for change in replay_story(facts.get(story_id, []), rules, since, until):
+                rows.append(ReplayRow(change.at, story_id, titles.get(story_id, ""), change.tier,
+                                      change.previous, change.reason, change.metrics,
+                                      actual.get((story_id, change.tier))))
+    return sorted(rows, key=lambda r: (r.at, r.story_id))

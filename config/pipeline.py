@@ -34,10 +34,13 @@ class PassReport:
 def steps() -> list[tuple[str, Step]]:
     """The post-collection steps in the order data flows (job ids "<stage>.<function>")."""
     from alerts import jobs as alert_jobs
-    from analysis.jobs import analyze_posts
+    from analysis.jobs import analyze_posts, assign_stories, detect_bursts, update_stories
 
-    found: list[tuple[str, Step]] = [("analysis.analyze_posts", analyze_posts)]
-    found += [
+    found: list[tuple[str, Step]] = [
+        ("analysis.analyze_posts", analyze_posts),
+        ("analysis.assign_stories", assign_stories),
+        ("analysis.update_stories", update_stories),
+        ("analysis.detect_bursts", detect_bursts),
         ("alerts.raise_alerts", alert_jobs.raise_alerts),
         ("alerts.check_incidents", alert_jobs.check_incidents),
         ("alerts.deliver", alert_jobs.deliver),

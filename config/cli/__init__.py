@@ -33,9 +33,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from config.cli import admin, alerts, analysis, collect, demo, digest, incidents, service, sources
+    from config.cli import admin, alerts, analysis, collect, demo, digest, incidents, service, sources, stories
 
-    for module in (admin, collect, sources, analysis, incidents, alerts, digest, service, demo):
+    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, service, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

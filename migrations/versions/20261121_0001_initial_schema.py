@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 16:27:23.723008
+Create Date: 2026-11-21 16:52:04.128491
 """
 
 from collections.abc import Sequence
@@ -253,23 +253,21 @@ def upgrade() -> None:
 
     op.create_table(
         "story_bands",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("band", sa.SmallInteger(), nullable=False),
         sa.Column("hash", sa.BigInteger(), nullable=False),
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", config.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("seen_hour", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["post_id"], ["posts.id"], name=op.f("fk_story_bands_post_id_posts"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["story_id"], ["stories.id"], name=op.f("fk_story_bands_story_id_stories"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_story_bands")),
+        sa.PrimaryKeyConstraint("band", "hash", "post_id", name=op.f("pk_story_bands")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
-        batch_op.create_index("ix_story_bands_band_hash", ["band", "hash"], unique=False)
-        batch_op.create_index(batch_op.f("ix_story_bands_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_story_bands_post_id"), ["post_id"], unique=False)
 
     op.create_table(
@@ -408,8 +406,6 @@ def downgrade() -> None:
     op.drop_table("story_posts")
     with op.batch_alter_table("story_bands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_story_bands_post_id"))
-        batch_op.drop_index(batch_op.f("ix_story_bands_created_at"))
-        batch_op.drop_index("ix_story_bands_band_hash")
 
     op.drop_table("story_bands")
     with op.batch_alter_table("incidents", schema=None) as batch_op:

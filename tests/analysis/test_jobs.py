@@ -1,114 +1,166 @@
-"""`analysis.analyze_posts` over the real database: analysed once, again when the version changes."""
+"""The story jobs on the real database: assignment, metrics, tiers and their history, bursts."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from analysis import sentiment
-from analysis.jobs import analyze_posts
-from analysis.models import PostAnalysis, Story, StoryPost
-from collector.models import Post
-from config.database import transaction, utcnow
-from config.errors import AnalysisError
+from analysis.jobs import assign_stories, detect_bursts, update_stories
+from analysis.models import Burst, Story, StoryBand, StoryPost, TierChange
+from config.database import transaction
 from config.pipeline import steps
-from config.settings import AnalysisSettings, SchemeSettings, Settings
+from config.settings import Settings
+from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT, T0, add_post, add_snapshot
 
-POSTS = [
-    ("市交通运输局推诿不作为", "网友投诉东站出租车拒载绕路，交通运输局推诿扯皮，太气人了！"),
-    ("交通局2024年公开招聘公告", "市交通局公开招聘工作人员10名。"),
-    ("沪昆高速追尾事故致2死5伤", "今天上午发生多车追尾事故，伤者已送医。"),
-    ("城南公园樱花盛开", "周末游客如织，景色宜人。"),
-]
+H = timedelta(hours=1)
 
 
-def settings(*queries: str) -> Settings:
-    schemes = [SchemeSettings(name=f"s{i}", query=q) for i, q in enumerate(queries)]
-    return Settings(analysis=AnalysisSettings(model="snownlp"), schemes=schemes)
+def _story_of(session: Session, post_id: int) -> int:
+    return session.scalar(select(StoryPost.story_id).where(StoryPost.post_id == post_id))
 
 
-def add_posts(db, posts=POSTS) -> list[int]:
-    now = utcnow()
-    with transaction(db) as session:
-        rows = []
-        for i, (title, body) in enumerate(posts):
-            url = f"https://bbs.example.cn/t/{uuid.uuid4().hex}"
-            rows.append(Post(key=url, site="bbs.example.cn", url=url, title=title, body=body,
-                             first_seen_at=now - timedelta(hours=i)))
-        session.add_all(rows)
-        session.flush()
-        return [row.id for row in rows]
+def test_copies_across_sites_join_one_story_and_the_official_reply_does_not(db: sessionmaker[Session]) -> None:
+    settings = Settings()
+    with transaction(db) as s:
+        original = add_post(s, site="bbs.a.cn", title="交通局门口渣土车撞人", body=STATEMENT, seen=T0)
+        reprint = add_post(s, site="bbs.b.cn", title="【转】交通局门口渣土车撞人",
+                           body="转自本地论坛:" + STATEMENT, seen=T0 + H)
+        retitled = add_post(s, site="news.c.cn", title="市民等公交被撞 目击者称司机在打电话",
+                            body="原标题:交通局门口渣土车撞人\n" + STATEMENT[:90], seen=T0 + 2 * H)
+        traditional = add_post(s, site="tw.d.cn", title="交通局門口渣土車撞人",
+                               body="11月20日晚8點左右,市交通局門口的人行道上一輛渣土車失控衝上路邊,"
+                                    "撞倒三名等公交的市民,其中一名老人當場昏迷被送往醫院。", seen=T0 + 2 * H)
+        reply = add_post(s, site="gov.e.cn", title="情况通报", body=OFFICIAL_REPLY, seen=T0 + 3 * H,
+                         negativity=0.2)
+        unanalysed = add_post(s, site="bbs.b.cn", title="x", body=STATEMENT, seen=T0, analysed=False)
+    summary = assign_stories(settings, db, now=T0 + 4 * H)
+    assert (summary.posts, summary.founded, summary.joined) == (5, 2, 3)
+    with db() as s:
+        story = _story_of(s, original.id)
+        assert {_story_of(s, p.id) for p in (reprint, retitled, traditional)} == {story}
+        assert _story_of(s, reply.id) not in (None, story)
+        assert _story_of(s, unanalysed.id) is None
+        assert s.scalar(select(func.count()).select_from(StoryBand)) == 5 * 21
+    again = assign_stories(settings, db, now=T0 + 5 * H)
+    assert again.posts == 0
 
 
-def analyses(db) -> dict[int, PostAnalysis]:
-    with db() as session:
-        return {row.post_id: row for row in session.scalars(select(PostAnalysis))}
+def test_a_later_copy_joins_the_stored_story_inside_the_window_only(db: sessionmaker[Session]) -> None:
+    settings = Settings()
+    with transaction(db) as s:
+        first = add_post(s, site="a.cn", title="渣土车撞人", body=STATEMENT, seen=T0)
+    assign_stories(settings, db, now=T0)
+    with transaction(db) as s:
+        inside = add_post(s, site="b.cn", title="转发:渣土车撞人", body=STATEMENT, seen=T0 + 71 * H)
+        outside = add_post(s, site="c.cn", title="渣土车撞人", body=STATEMENT, seen=T0 + 150 * H)
+    assign_stories(settings, db, now=T0 + 150 * H)
+    with db() as s:
+        assert _story_of(s, inside.id) == _story_of(s, first.id)
+        assert _story_of(s, outside.id) != _story_of(s, first.id)
+        story = s.get(Story, _story_of(s, first.id))
+        assert story.dirty and story.last_post_at == T0 + 71 * H
+        bands = dict(s.execute(select(StoryBand.post_id, func.count()).group_by(StoryBand.post_id)).all())
+        assert bands == {inside.id: 21, outside.id: 21}  # the first post's bands left with the window
 
 
-def test_posts_are_analysed_once_with_their_results(db) -> None:
-    ids = add_posts(db)
-    config = settings("(交通局 OR 交通运输局) NOT 招聘")
-    report = analyze_posts(config, db, now=utcnow(), batch=3)
-    assert (report.analyzed, report.reanalyzed, report.relevant) == (4, 0, 1)
-    stored = analyses(db)
-    complaint = stored[ids[0]]
-    assert complaint.schemes == ["s0"] and complaint.relevant and complaint.negative
-    assert complaint.category == "problem" and "交通运输局" in complaint.keywords
-    assert complaint.model_version == report.version
-    assert not stored[ids[1]].relevant  # 招聘 is excluded
-    assert stored[ids[2]].schemes == [] and not stored[ids[2]].relevant
-
-    again = analyze_posts(config, db, now=utcnow())
-    assert (again.analyzed, again.reanalyzed) == (0, 0)
-    assert "analysed 0 new posts" in str(again)
+def _spread(db: sessionmaker[Session], settings: Settings) -> tuple[int, list]:
+    """An original on one board, a 【转】 copy on another one hour later, counts rising."""
+    with transaction(db) as s:
+        a = add_post(s, site="bbs.a.cn", title="交通局门口渣土车撞人", body=STATEMENT, seen=T0,
+                     published=T0 - timedelta(minutes=10), views=100, replies=5)
+    assign_stories(settings, db, now=T0)
+    update_stories(settings, db, now=T0)
+    with transaction(db) as s:
+        b = add_post(s, site="bbs.b.cn", title="【转】交通局门口渣土车撞人", body=STATEMENT, seen=T0 + H,
+                     published=T0 + H, views=400, replies=0)
+    assign_stories(settings, db, now=T0 + H)
+    with db() as s:
+        story_id = _story_of(s, a.id)
+    return story_id, [a, b]
 
 
-def test_a_changed_scheme_set_reanalyses_and_marks_stories_dirty(db) -> None:
-    ids = add_posts(db)
-    analyze_posts(settings("(交通局 OR 交通运输局) NOT 招聘"), db, now=utcnow())
-    with transaction(db) as session:
-        story = Story(title="招聘", dirty=False)
-        session.add(story)
-        session.flush()
-        session.add(StoryPost(post_id=ids[1], story_id=story.id))
-        quiet = Story(title="樱花", dirty=False)
-        session.add(quiet)
-        session.flush()
-        session.add(StoryPost(post_id=ids[3], story_id=quiet.id))
-
-    report = analyze_posts(settings("交通局 OR 交通运输局"), db, now=utcnow(), batch=2)
-    assert (report.analyzed, report.reanalyzed, report.changed) == (0, 4, 1)
-    stored = analyses(db)
-    assert stored[ids[1]].schemes == ["s0"] and stored[ids[1]].relevant
-    assert {row.model_version for row in stored.values()} == {report.version}
-    with db() as session:
-        dirty = {s.title: s.dirty for s in session.scalars(select(Story))}
-    assert dirty == {"招聘": True, "樱花": False}
-
-
-def test_reanalysis_is_spread_over_runs_but_new_posts_never_wait(db) -> None:
-    add_posts(db)
-    analyze_posts(settings("交通局"), db, now=utcnow())
-    new_id = add_posts(db, [("卫健委通报", "无新增病例")])[0]
-    report = analyze_posts(settings("卫健委"), db, now=utcnow(), batch=2, max_stale=2)
-    assert (report.analyzed, report.reanalyzed, report.stale_left) == (1, 2, 2)
-    assert "2 left for the next runs" in str(report)
-    assert analyses(db)[new_id].schemes == ["s0"]
-    rest = analyze_posts(settings("卫健委"), db, now=utcnow(), batch=2, max_stale=2)
-    assert (rest.reanalyzed, rest.stale_left) == (2, 0)
-
-
-def test_a_missing_model_fails_the_step_clearly(db, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    add_posts(db)
-    monkeypatch.setattr(sentiment, "MODEL_PATH", tmp_path / "missing.npz")
-    monkeypatch.setattr(sentiment, "_default", [])
-    with pytest.raises(AnalysisError, match="missing; run `python -m analysis.train_sentiment`"):
-        analyze_posts(Settings(), db, now=utcnow())
-    assert analyses(db) == {}
+def test_tiers_rise_with_the_counts_and_are_recorded_once_each(db: sessionmaker[Session]) -> None:
+    settings = Settings()
+    story_id, (a, b) = _spread(db, settings)
+    first = update_stories(settings, db, now=T0 + H)
+    with db() as s:
+        story = s.get(Story, story_id)
+        assert (story.tier, story.posts, story.sites, story.clicks_24h, story.reposts) == (
+            "general", 2, ["bbs.a.cn", "bbs.b.cn"], 505, 1)
+        assert story.first_site == "bbs.a.cn" and story.title == "交通局门口渣土车撞人"
+    assert first.raised == []  # general was reached at T0 already
+    with transaction(db) as s:
+        add_snapshot(s, s.get(type(a), a.id), T0 + 2 * H, views=700, replies=20)
+        add_snapshot(s, s.get(type(b), b.id), T0 + 2 * H, views=9_000, replies=281)
+    raised = update_stories(settings, db, now=T0 + 2 * H)
+    assert raised.raised == [(story_id, "major")]
+    with db() as s:
+        story = s.get(Story, story_id)
+        assert story.clicks_24h == 10_001
+        assert story.tier_reason == "sites 2 ≥ 2 and clicks_24h 10,001 > 10,000"
+        changes = s.scalars(select(TierChange).where(TierChange.story_id == story_id)
+                            .order_by(TierChange.raised_at)).all()
+        assert [(c.tier, c.previous_tier) for c in changes] == [("general", None), ("major", "general")]
+        assert changes[1].metrics["clicks_24h"] == 10_001 and changes[1].raised_at == T0 + 2 * H
+        assert story.metrics["clicks_per_hour"] == 9_896.0
+        assert story.forecast["tier"] == "critical" and story.forecast["via"] == "clicks_24h"
+    quiet = update_stories(settings, db, now=T0 + 2 * H)
+    assert quiet.stories == 0
+    later = update_stories(settings, db, now=T0 + 40 * H)  # growth has left the 24 h window
+    assert later.raised == []
+    with db() as s:
+        story = s.get(Story, story_id)
+        assert (story.tier, story.clicks_24h) == ("major", 0)  # a tier never goes down
 
 
-def test_analysis_is_the_first_pipeline_step() -> None:
-    assert steps()[0] == ("analysis.analyze_posts", analyze_posts)
+@pytest.mark.parametrize(("negativity", "relevant"), [(0.1, True), (0.9, False)])
+def test_positive_or_irrelevant_stories_get_no_tier(db: sessionmaker[Session], negativity: float,
+                                                     relevant: bool) -> None:
+    settings = Settings()
+    with transaction(db) as s:
+        for site in ("a.cn", "b.cn", "c.cn"):
+            add_post(s, site=site, title="交通局为民服务获点赞", body=STATEMENT, seen=T0, published=T0,
+                     views=90_000, reposts=900, negativity=negativity, relevant=relevant)
+    assign_stories(settings, db, now=T0)
+    update_stories(settings, db, now=T0)
+    with db() as s:
+        story = s.scalars(select(Story)).one()
+        assert story.tier is None and story.clicks_24h == 270_000 and story.reposts == 2_702
+        assert s.scalar(select(func.count()).select_from(TierChange)) == 0
+
+
+def test_negative_threshold_from_config_overrides_the_post_flags(db: sessionmaker[Session]) -> None:
+    settings = Settings.model_validate({"tiers": {"negative_threshold": 0.4}})
+    with transaction(db) as s:
+        add_post(s, site="a.cn", title="交通局门口渣土车撞人", body=STATEMENT, seen=T0, negativity=0.45,
+                 negative=False)
+    assign_stories(settings, db, now=T0)
+    update_stories(settings, db, now=T0)
+    with db() as s:
+        assert s.scalars(select(Story)).one().tier == "general"
+
+
+def test_bursts_flag_a_surge_once_and_not_the_usual_volume(db: sessionmaker[Session]) -> None:
+    settings = Settings()
+    now = T0 + timedelta(days=8)
+    with transaction(db) as s:
+        for hour in range(8 * 24):  # one post an hour for eight days
+            add_post(s, site="a.cn", title=f"日常{hour}", body="", seen=T0 + hour * H)
+    assert detect_bursts(settings, db, now=now).bursts == []
+    with transaction(db) as s:
+        for minute in range(12):
+            add_post(s, site="b.cn", title=f"突发{minute}", seen=now - timedelta(minutes=50 - minute))
+    found = detect_bursts(settings, db, now=now)
+    assert len(found.bursts) == 1 and found.bursts[0].startswith("*: 13 posts in the last hour")
+    assert detect_bursts(settings, db, now=now + timedelta(minutes=5)).bursts == []
+    with db() as s:
+        burst = s.scalars(select(Burst)).one()
+        assert burst.observed == 13 and burst.expected == pytest.approx(1.0) and burst.p_value < 1e-6
+
+
+def test_the_pipeline_runs_the_story_steps_in_order() -> None:
+    names = [name for name, _ in steps()]
+    assert names[-3:] == ["analysis.assign_stories", "analysis.update_stories", "analysis.detect_bursts"]

@@ -1,0 +1,183 @@
+"""Clustering benchmark: story assignment (MinHash LSH + containment) against 64-bit SimHash (≤ 3 bits).
+
+Generates the seeded corpus of bench/clustering_corpus.py, stores it in a fresh SQLite file,
+runs the real `assign_stories` job, and scores pairwise precision and recall against the
+generator's truth; SimHash is scored on the same folded texts in the same run. Then it fills
+the window to `--window-posts` posts and times assignment of a last batch.
+
+    taskset -c 0 .venv/bin/python -m bench.clustering            # the figures in BENCHMARKS.md
+    .venv/bin/python -m bench.clustering --statements 300 --unrelated 2000 --window-posts 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from analysis.jobs import assign_stories
+from analysis.models import PostAnalysis, StoryPost
+from analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
+from bench.clustering_corpus import CorpusPost, generate, statement
+from collector.models import Post
+from config.database import create_db_engine, session_factory
+from config.migrate import upgrade
+from config.settings import Settings
+
+
+def _pairs(sizes: Iterable[int]) -> int:
+    return sum(n * (n - 1) // 2 for n in sizes)
+
+
+def score(predicted: Sequence[int], truth: Sequence[int]) -> tuple[float, float]:
+    """Pairwise precision and recall of a clustering against the truth labels."""
+    together = Counter(zip(predicted, truth, strict=True))
+    true_positive = _pairs(together.values())
+    predicted_pairs = _pairs(Counter(predicted).values())
+    truth_pairs = _pairs(Counter(truth).values())
+    return true_positive / max(1, predicted_pairs), true_positive / max(1, truth_pairs)
+
+
+def simhash64(texts: Sequence[str]) -> np.ndarray:
+    """64-bit SimHash of each folded text over the same character shingles as the MinHash path."""
+    out = np.zeros(len(texts), dtype=np.uint64)
+    for index, text in enumerate(texts):
+        if not text:
+            continue
+        k = 2 if len(text) < SHORT_TEXT else 3
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        ids = np.unique(_pack(codes, min(k, len(codes))))
+        hashes = (_mix32(ids) << np.uint64(32)) | _mix32(ids ^ np.uint64(0x9E3779B97F4A7C15))
+        bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+        votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(ids)
+        out[index] = np.packbits(votes > 0, bitorder="little").view(np.uint64)[0]
+    return out
+
+
+def cluster_simhash(hashes: np.ndarray, max_bits: int = 3) -> list[int]:
+    """Union of every pair within `max_bits`, found through 4 exact 16-bit blocks (pigeonhole)."""
+    parent = list(range(len(hashes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    values = [int(h) for h in hashes]
+    for block in range(4):
+        buckets: dict[int, list[int]] = defaultdict(list)
+        for i, value in enumerate(values):
+            buckets[(value >> (16 * block)) & 0xFFFF].append(i)
+        for members in buckets.values():
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    if (values[i] ^ values[j]).bit_count() <= max_bits:
+                        parent[find(i)] = find(j)
+    return [find(i) for i in range(len(values))]
+
+
+def store_posts(sessions, posts: Sequence[CorpusPost], offset: int) -> list[int]:
+    """Insert posts with a neutral analysis each, in bulk; return their ids."""
+    with sessions.begin() as session:
+        rows = [{"key": f"bench-{offset + i}", "site": p.site, "url": f"https://{p.site}/{offset + i}",
+                 "title": p.title, "body": p.body, "first_seen_at": p.seen, "last_seen_at": p.seen}
+                for i, p in enumerate(posts)]
+        ids = list(session.scalars(insert(Post).returning(Post.id, sort_by_parameter_order=True), rows))
+        session.execute(insert(PostAnalysis), [
+            {"post_id": i, "model_version": "bench", "analyzed_at": p.seen, "negativity": 0.5,
+             "negative": False, "relevant": True, "category": None, "schemes": [], "keywords": []}
+            for i, p in zip(ids, posts, strict=True)])
+    return ids
+
+
+def run_assign(settings: Settings, sessions, now) -> tuple[int, float]:
+    """Run the real job; return (posts assigned, CPU seconds of this process: one core's work)."""
+    started, wall = time.process_time(), time.perf_counter()
+    summary = assign_stories(settings, sessions, now=now)
+    cpu = time.process_time() - started
+    print(f"  assign_stories: {summary.posts:,} posts, {cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall")
+    return summary.posts, cpu
+
+
+def quality(settings: Settings, sessions, corpus: list[CorpusPost]) -> None:
+    """Precision/recall and speed of both methods on the labelled corpus."""
+    ids = store_posts(sessions, corpus, 0)
+    count, seconds = run_assign(settings, sessions, max(p.seen for p in corpus))
+    with sessions() as session:
+        story_of = dict(session.execute(select(StoryPost.post_id, StoryPost.story_id)).all())
+    truth = [p.truth for p in corpus]
+    precision, recall = score([story_of[i] for i in ids], truth)
+    started = time.perf_counter()
+    texts = [statement_text(p.title, p.body) for p in corpus]
+    sim_precision, sim_recall = score(cluster_simhash(simhash64(texts)), truth)
+    sim_seconds = time.perf_counter() - started
+    print(f"corpus: {len(corpus):,} posts, {len(set(truth)):,} statements, {_pairs(Counter(truth).values()):,} true pairs")
+    print(f"{'method':<34}{'precision':>10}{'recall':>10}{'posts/s':>10}")
+    print(f"{'MinHash LSH + containment (job)':<34}{precision:>10.4f}{recall:>10.4f}{count / seconds:>10,.0f}")
+    print(f"{'SimHash 64-bit, ≤ 3 bits':<34}{sim_precision:>10.4f}{sim_recall:>10.4f}{len(corpus) / sim_seconds:>10,.0f}")
+    print(f"recall ratio MinHash/SimHash: {recall / max(sim_recall, 1e-9):.1f}×")
+
+
+def throughput(settings: Settings, sessions, corpus: list[CorpusPost], window_posts: int, last: int) -> None:
+    """Fill the window to `window_posts`, then time the assignment of `last` more posts."""
+    rng = random.Random(7)
+    start = min(p.seen for p in corpus)
+    filled = len(corpus)
+    while filled < window_posts:
+        size = min(20_000, window_posts - filled)
+        filler = []
+        for _ in range(size):
+            title, body = statement(rng)
+            filler.append(CorpusPost(-1, f"site{rng.randrange(60)}.example.cn", title, body,
+                                     start + timedelta(hours=rng.random() * 60)))
+        store_posts(sessions, sorted(filler, key=lambda p: p.seen), filled)
+        count, seconds = run_assign(settings, sessions, start + timedelta(hours=60))
+        filled += size
+        print(f"  window now {filled:,} posts (filled at {count / seconds:,.0f} posts/s)")
+    end = start + timedelta(hours=61)
+    fresh = []
+    for i in range(last):
+        if i % 2:
+            source = rng.choice(corpus)
+            fresh.append(CorpusPost(-1, "late.example.cn", "转发:" + source.title, source.body, end))
+        else:
+            title, body = statement(rng)
+            fresh.append(CorpusPost(-1, "late.example.cn", title, body, end))
+    store_posts(sessions, fresh, filled)
+    count, seconds = run_assign(settings, sessions, end)
+    print(f"assignment with {filled:,} posts in the window: {count:,} posts in {seconds:.2f} s = "
+          f"{count / seconds:,.0f} posts/s")
+
+
+def main() -> None:
+    """Run both parts and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=3000)
+    parser.add_argument("--unrelated", type=int, default=20000)
+    parser.add_argument("--window-posts", type=int, default=200_000)
+    parser.add_argument("--last", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--db", metavar="PATH", help="Keep the database in this (new) file for profiling.")
+    args = parser.parse_args()
+    corpus = generate(args.statements, args.unrelated, args.seed)
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_db_engine(f"sqlite:///{args.db or Path(folder) / 'bench.db'}")
+        upgrade(engine)
+        sessions = session_factory(engine)
+        quality(settings, sessions, corpus)
+        throughput(settings, sessions, corpus, args.window_posts, args.last)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
