@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from analysis.analyzer import SENTIMENT_CHARS, Analyzer, join_text
+from analysis.post_store import RecentPost, list_recent_posts
 from analysis.query import fold_text
 from analysis.schemes import Scheme
-from analysis.post_store import RecentPost, list_recent_posts
 from analysis.text import normalize
 
 

@@ -33,7 +33,18 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from config.cli import admin, alerts, analysis, collect, demo, digest, incidents, service, sources, stories
+    from config.cli import (
+        admin,
+        alerts,
+        analysis,
+        collect,
+        demo,
+        digest,
+        incidents,
+        service,
+        sources,
+        stories,
+    )
 
     for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, service, demo):
         for command in module.COMMANDS:

@@ -163,4 +163,7 @@ def test_bursts_flag_a_surge_once_and_not_the_usual_volume(db: sessionmaker[Sess
 
 def test_the_pipeline_runs_the_story_steps_in_order() -> None:
     names = [name for name, _ in steps()]
-    assert names[-3:] == ["analysis.assign_stories", "analysis.update_stories", "analysis.detect_bursts"]
+    story_steps = ["analysis.assign_stories", "analysis.update_stories", "analysis.detect_bursts"]
+    start = names.index("analysis.assign_stories")
+    assert names[start:start + 3] == story_steps
+    assert names.index("analysis.analyze_posts") < start < names.index("alerts.raise_alerts")
