@@ -70,15 +70,22 @@ def declared_codec(body: bytes, content_type: str | None = None) -> str | None:
     return None
 
 
-def _decode_tolerant(body: bytes, codec: str) -> str | None:
-    """Decode with a declared codec, tolerating a small share of bad bytes."""
+def _decode_strict(body: bytes, codec: str) -> str | None:
+    """The text if every byte is valid in `codec`, else None (the caller tries the next way)."""
     try:
         return body.decode(codec)
-    except UnicodeDecodeError:
-        pass
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _decode_tolerant(body: bytes, codec: str) -> str | None:
+    """Decode with a declared codec, tolerating a small share of bad bytes."""
+    if (strict := _decode_strict(body, codec)) is not None:
+        return strict
+    try:
+        text = body.decode(codec, errors="replace")
     except LookupError:
         return None
-    text = body.decode(codec, errors="replace")
     if text.count("\ufffd") <= max(2, len(text) * _BAD_BYTE_RATIO):
         return text
     return None
@@ -108,10 +115,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         text = _decode_tolerant(body, declared)
         if text is not None:
             return text, declared
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if (utf8 := _decode_strict(body, "utf-8")) is not None:
+        return utf8, "utf-8"
     if (detected := _detect(body, weak)) is not None:
         return detected
     return body.decode("gb18030", errors="replace"), "gb18030"
