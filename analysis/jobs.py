@@ -74,13 +74,14 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
                   texts: dict[int, str]) -> list[Assignment]:
     window = settings.stories.window
     folded = [statement_text(p.title, p.body) for p in batch]
-    bands = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
+    bands, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
     stored = store.list_band_hits(session, (k for b in bands for k in b),
                                   batch[0].first_seen_at - window, batch[-1].first_seen_at + window)
-    assigner = Assigner(stored, lambda ids: store.list_statement_texts(session, ids),
+    assigner = Assigner(stored, lambda ids: store.list_sketches(session, ids),
+                        lambda ids: store.list_statement_texts(session, ids),
                         settings.stories.containment, window, texts)
-    assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at), b)
-                   for p, text, b in zip(batch, folded, bands, strict=True)]
+    assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at, sketch), b)
+                   for p, text, b, sketch in zip(batch, folded, bands, sketches, strict=True)]
     posts = {p.post_id: p for p in batch}
     last_at: dict[int, datetime] = {}
     for a in assignments:
@@ -96,7 +97,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
         members.append((a.post_id, story_id, seen, a.similarity))
         hour = store.hour_of(seen)
         band_rows.extend((band, value, a.post_id, story_id, hour) for band, value in a.bands)
-    store.save_memberships(session, members, band_rows)
+    store.save_memberships(session, members, band_rows,
+                           [(a.post_id, sketch) for a, sketch in zip(assignments, sketches, strict=True)])
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments
 
