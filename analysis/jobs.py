@@ -27,6 +27,7 @@ from config.settings import Settings
 log = logging.getLogger(__name__)
 
 ASSIGN_BATCH = 2000
+PENDING_SCAN = 50_000  # unassigned posts read per scan (one writer assigns them: SPEC's rule)
 BATCH_SPAN = timedelta(hours=1)
 UPDATE_BATCH = 200
 TEXT_CACHE = 100_000  # folded texts kept between batches of one run
@@ -50,17 +51,22 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
     """Give every analysed post a story: join the best containing one in the window, or start one."""
     summary = AssignSummary()
     texts: dict[int, str] = {}
+    pending: list[store.NewPost] = []
     while True:
+        if not pending:  # one scan for many batches: finding unassigned posts reads every analysis
+            with sessions() as session:
+                pending = store.list_unassigned_posts(session, PENDING_SCAN)
+            if not pending:
+                break
+        # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
+        # so a batch spans at most an hour: the window is exact to within an hour or two.
+        size = next((i for i, p in enumerate(pending[:ASSIGN_BATCH])
+                     if p.first_seen_at > pending[0].first_seen_at + BATCH_SPAN), min(len(pending), ASSIGN_BATCH))
+        batch, pending = pending[:size], pending[size:]
+        if len(texts) > TEXT_CACHE:
+            texts.clear()
         with transaction(sessions) as session:
             store.tune_for_bulk(session)
-            batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
-            if not batch:
-                break
-            # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
-            # so a batch spans at most an hour: the window is exact to within an hour or two.
-            batch = [p for p in batch if p.first_seen_at <= batch[0].first_seen_at + BATCH_SPAN]
-            if len(texts) > TEXT_CACHE:
-                texts.clear()
             assignments = _assign_batch(settings, session, batch, texts)
         summary.posts += len(assignments)
         summary.founded += sum(1 for a in assignments if a.founded)
