@@ -90,6 +90,7 @@ def analyze_posts(settings: Settings, sessions: sessionmaker[Session], *, now: d
 
 
 ASSIGN_BATCH = 2000
+PENDING_SCAN = 50_000  # unassigned posts read per scan (one writer assigns them: SPEC's rule)
 BATCH_SPAN = timedelta(hours=1)
 UPDATE_BATCH = 200
 TEXT_CACHE = 100_000  # folded texts kept between batches of one run
@@ -113,17 +114,22 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
     """Give every analysed post a story: join the best containing one in the window, or start one."""
     summary = AssignSummary()
     texts: dict[int, str] = {}
+    pending: list[store.NewPost] = []
     while True:
+        if not pending:  # one scan for many batches: finding unassigned posts reads every analysis
+            with sessions() as session:
+                pending = store.list_unassigned_posts(session, PENDING_SCAN)
+            if not pending:
+                break
+        # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
+        # so a batch spans at most an hour: the window is exact to within an hour or two.
+        size = next((i for i, p in enumerate(pending[:ASSIGN_BATCH])
+                     if p.first_seen_at > pending[0].first_seen_at + BATCH_SPAN), min(len(pending), ASSIGN_BATCH))
+        batch, pending = pending[:size], pending[size:]
+        if len(texts) > TEXT_CACHE:
+            texts.clear()
         with transaction(sessions) as session:
             store.tune_for_bulk(session)
-            batch = store.list_unassigned_posts(session, ASSIGN_BATCH)
-            if not batch:
-                break
-            # Stored candidates are fetched for the whole batch (and band rows keep whole hours),
-            # so a batch spans at most an hour: the window is exact to within an hour or two.
-            batch = [p for p in batch if p.first_seen_at <= batch[0].first_seen_at + BATCH_SPAN]
-            if len(texts) > TEXT_CACHE:
-                texts.clear()
             assignments = _assign_batch(settings, session, batch, texts)
         summary.posts += len(assignments)
         summary.founded += sum(1 for a in assignments if a.founded)
@@ -137,13 +143,14 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
                   texts: dict[int, str]) -> list[Assignment]:
     window = settings.stories.window
     folded = [statement_text(p.title, p.body) for p in batch]
-    bands = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
+    bands, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
     stored = store.list_band_hits(session, (k for b in bands for k in b),
                                   batch[0].first_seen_at - window, batch[-1].first_seen_at + window)
-    assigner = Assigner(stored, lambda ids: store.list_statement_texts(session, ids),
+    assigner = Assigner(stored, lambda ids: store.list_sketches(session, ids),
+                        lambda ids: store.list_statement_texts(session, ids),
                         settings.stories.containment, window, texts)
-    assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at), b)
-                   for p, text, b in zip(batch, folded, bands, strict=True)]
+    assignments = [assigner.assign(Incoming(p.post_id, text, p.first_seen_at, sketch), b)
+                   for p, text, b, sketch in zip(batch, folded, bands, sketches, strict=True)]
     posts = {p.post_id: p for p in batch}
     last_at: dict[int, datetime] = {}
     for a in assignments:
@@ -159,7 +166,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[store.NewPos
         members.append((a.post_id, story_id, seen, a.similarity))
         hour = store.hour_of(seen)
         band_rows.extend((band, value, a.post_id, story_id, hour) for band, value in a.bands)
-    store.save_memberships(session, members, band_rows)
+    store.save_memberships(session, members, band_rows,
+                           [(a.post_id, sketch) for a, sketch in zip(assignments, sketches, strict=True)])
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments
 

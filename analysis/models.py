@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -110,6 +111,17 @@ class StoryBand(Base):
     )
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
     seen_hour: Mapped[int] = mapped_column(Integer)
+
+
+class PostSignature(Base):
+    """A post's MinHash signature and shingle count: candidates are screened by estimated
+    containment before their text is read and compared exactly."""
+
+    __tablename__ = "post_signatures"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    shingles: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # NUM_PERM little-endian uint32
 
 
 class TierChange(Base):

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from analysis.metrics import Observation, PostFacts
-from analysis.models import Burst, PostAnalysis, Story, StoryBand, StoryPost, TierChange
+from analysis.models import Burst, PostAnalysis, PostSignature, Story, StoryBand, StoryPost, TierChange
 from analysis.replay import replay_story
 from analysis.similarity import statement_text
-from analysis.stories import BandHit, BandKey
+from analysis.stories import BandHit, BandKey, Sketch
 from collector.models import Post, Snapshot
 from config.database import UTCDateTime
 from config.settings import TierSettings
@@ -107,6 +108,19 @@ def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int,
     return texts
 
 
+def list_sketches(session: Session, post_ids: Iterable[int]) -> dict[int, Sketch]:
+    """The stored MinHash sketch of each post (a few posts at a time: driver-level)."""
+    sketches: dict[int, Sketch] = {}
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for chunk in _chunks(sorted(set(post_ids))):
+            cursor.execute(f"SELECT post_id, shingles, signature FROM post_signatures WHERE post_id IN "
+                           f"({', '.join([mark] * len(chunk))})", tuple(chunk))
+            for post_id, size, signature in cursor.fetchall():
+                sketches[post_id] = Sketch(np.frombuffer(bytes(signature), dtype="<u4").astype(np.uint32), size)
+    return sketches
+
+
 def _mark(session: Session) -> str:
     return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
 
@@ -129,10 +143,13 @@ def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return list(result)
 
 
-def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]]) -> None:
-    """Insert story_posts rows (post_id, story_id, joined_at, similarity) and band rows
-    (band, hash, post_id, story_id, seen_hour) in bulk."""
+def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]],
+                     sketches: list[tuple[int, Sketch]]) -> None:
+    """Insert story_posts rows (post_id, story_id, joined_at, similarity), band rows
+    (band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
     _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
+    _insert_rows(session, PostSignature.__table__, ("post_id", "shingles", "signature"),
+                 [(pid, sk.size, sk.signature.astype("<u4").tobytes()) for pid, sk in sketches])
     _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "seen_hour"), bands)
 
 

@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from analysis.similarity import BandLayout, band_hash_matrix, containment, minhash_signatures
+import numpy as np
+
+from analysis.similarity import (
+    BandLayout,
+    band_hash_matrix,
+    containment,
+    estimate_containment,
+    minhash_signatures,
+    shingle_counts,
+)
 
 MAX_STORIES = 6  # candidate stories verified per new post, those sharing the most bands first
 POSTS_PER_STORY = 2  # and in each, the posts sharing the most bands
+SCREEN = 0.5  # verify exactly only candidates whose estimated containment reaches half the bar
 
 BandKey = tuple[int, int]  # (band number, signed 64-bit band hash)
 
@@ -31,12 +41,21 @@ class BandHit(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Sketch:
+    """A post's MinHash signature (uint32 values) and shingle count."""
+
+    signature: np.ndarray
+    size: int
+
+
+@dataclass(frozen=True)
 class Incoming:
-    """A post to assign: its id, folded statement text and when it was first seen."""
+    """A post to assign: its id, folded statement text, when it was first seen, its sketch."""
 
     post_id: int
     text: str
     at: datetime
+    sketch: Sketch
 
 
 @dataclass(frozen=True)
@@ -50,25 +69,32 @@ class Assignment:
     bands: list[BandKey] = field(default_factory=list)
 
 
-def compute_bands(texts: Sequence[str], layout: BandLayout) -> list[list[BandKey]]:
-    """The LSH band keys of each folded text (none for an empty text)."""
-    matrix = band_hash_matrix(minhash_signatures(texts), layout).tolist()
-    return [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix, strict=True)]
+def compute_bands(texts: Sequence[str], layout: BandLayout) -> tuple[list[list[BandKey]], list[Sketch]]:
+    """The LSH band keys (none for an empty text) and the sketch of each folded text."""
+    signatures = minhash_signatures(texts)
+    matrix = band_hash_matrix(signatures, layout).tolist()
+    bands = [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix, strict=True)]
+    sketches = [Sketch(sig.astype(np.uint32), size)
+                for sig, size in zip(signatures, shingle_counts(texts), strict=True)]
+    return bands, sketches
 
 
 @dataclass
 class Assigner:
     """Assigns posts one by one against stored band hits plus the bands of posts assigned before.
 
-    `load` fetches the folded texts of stored posts it has not seen, only for the few
-    candidates that are verified.
+    Short-listed candidates are screened by containment estimated from their sketches
+    (`load_sketches`); only those that may reach the threshold have their folded text read
+    (`load_texts`) and compared exactly.
     """
 
     stored: Mapping[BandKey, Sequence[BandHit]]
-    load: Callable[[list[int]], dict[int, str]]
+    load_sketches: Callable[[list[int]], dict[int, Sketch]]
+    load_texts: Callable[[list[int]], dict[int, str]]
     min_containment: float
     window: timedelta
     texts: dict[int, str] = field(default_factory=dict)
+    sketches: dict[int, Sketch] = field(default_factory=dict)
     local: dict[BandKey, list[BandHit]] = field(default_factory=lambda: defaultdict(list))
     next_placeholder: int = -1
 
@@ -99,14 +125,29 @@ class Assigner:
             chosen.extend(hits[i] for i in ids[:POSTS_PER_STORY])
         return chosen
 
+    def screen(self, post: Incoming, shortlist: list[BandHit]) -> list[BandHit]:
+        """The short-listed posts whose estimated containment leaves a chance to pass."""
+        missing = [hit.post_id for hit in shortlist if hit.post_id not in self.sketches]
+        if missing:
+            self.sketches.update(self.load_sketches(missing))
+        bar = self.min_containment * SCREEN
+        passed = []
+        for hit in shortlist:
+            other = self.sketches.get(hit.post_id)
+            if other is not None and estimate_containment(
+                post.sketch.signature, post.sketch.size, other.signature, other.size
+            ) >= bar:
+                passed.append(hit)
+        return passed
+
     def assign(self, post: Incoming, bands: list[BandKey]) -> Assignment:
         """Join the story of the best-contained candidate, or found a new story."""
         best: tuple[float, int] | None = None
-        shortlist = self.shortlist(post, bands)
-        missing = [hit.post_id for hit in shortlist if hit.post_id not in self.texts]
+        candidates = self.screen(post, self.shortlist(post, bands))
+        missing = [hit.post_id for hit in candidates if hit.post_id not in self.texts]
         if missing:
-            self.texts.update(self.load(missing))
-        for hit in shortlist:
+            self.texts.update(self.load_texts(missing))
+        for hit in candidates:
             other = self.texts.get(hit.post_id)
             if other is None:
                 continue
@@ -114,6 +155,7 @@ class Assigner:
             if score >= self.min_containment and (best is None or (score, -hit.story_id) > (best[0], -best[1])):
                 best = (score, hit.story_id)
         self.texts[post.post_id] = post.text
+        self.sketches[post.post_id] = post.sketch
         if best is None:
             story_id, score, founded = self.next_placeholder, 1.0, True
             self.next_placeholder -= 1

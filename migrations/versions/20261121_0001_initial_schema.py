@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 16:52:04.128491
+Create Date: 2026-11-21 17:08:07.690723
 """
 
 from collections.abc import Sequence
@@ -164,6 +164,16 @@ def upgrade() -> None:
     with op.batch_alter_table("post_analyses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_post_analyses_relevant"), ["relevant"], unique=False)
 
+    op.create_table(
+        "post_signatures",
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("shingles", sa.Integer(), nullable=False),
+        sa.Column("signature", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name=op.f("fk_post_signatures_post_id_posts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("post_id", name=op.f("pk_post_signatures")),
+    )
     op.create_table(
         "snapshots",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -423,6 +433,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_snapshots_post_id_taken_at")
 
     op.drop_table("snapshots")
+    op.drop_table("post_signatures")
     with op.batch_alter_table("post_analyses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_post_analyses_relevant"))
 

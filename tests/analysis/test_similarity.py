@@ -13,8 +13,10 @@ from analysis.similarity import (
     band_layout,
     clean_title,
     containment,
+    estimate_containment,
     fold,
     minhash_signatures,
+    shingle_counts,
     shingle_hash32,
     shingles,
     statement_text,
@@ -91,3 +93,16 @@ def test_band_hashes_are_signed_64_bit_and_shared_by_copies() -> None:
     assert all(-(2**63) <= h < 2**63 for h in ha) and len(ha) == 21
     assert len(set(enumerate(ha)) & set(enumerate(hb))) >= 10
     assert len(set(enumerate(ha)) & set(enumerate(hc))) == 0
+
+
+def test_containment_estimated_from_sketches_is_close_to_the_exact_one() -> None:
+    texts = [statement_text("交通局门口渣土车撞人", STATEMENT),
+             statement_text("【转】交通局门口渣土车撞人", "转自本地论坛:" + STATEMENT[:80]),
+             statement_text("情况通报", OFFICIAL_REPLY)]
+    signatures = minhash_signatures(texts)
+    sizes = shingle_counts(texts)
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        estimate = estimate_containment(signatures[i], sizes[i], signatures[j], sizes[j])
+        assert abs(estimate - containment(texts[i], texts[j])) < 0.2
+    assert estimate_containment(signatures[0], sizes[0], signatures[0], sizes[0]) == 1.0
+    assert estimate_containment(signatures[0], 0, signatures[1], sizes[1]) == 0.0
