@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
 
 import numpy as np
+
+from analysis.text import to_simplified
 
 NUM_PERM = 64
 SEED = 1
@@ -43,21 +44,6 @@ _BOILERPLATE = [
     )
 ]
 _NOT_WORD = re.compile(r"[\W_]+")
-
-
-@cache
-def _t2s() -> tuple[frozenset[str], Any]:
-    """zhconv's Traditional-only characters and its convert(), loaded once."""
-    import zhconv
-
-    table = zhconv.zhconv.getdict("zh-cn")
-    return frozenset(k for k, v in table.items() if len(k) == 1 and k != v), zhconv.convert
-
-
-def to_simplified(text: str) -> str:
-    """Traditional Chinese → Simplified; text without Traditional characters is returned as is."""
-    traditional, convert = _t2s()
-    return text if traditional.isdisjoint(text) else convert(text, "zh-cn")
 
 
 def strip_boilerplate(text: str) -> str:
