@@ -14,6 +14,10 @@ from config.migrate import check_schema, head_revision
 from config.schema import metadata
 from tests.conftest import isolated_postgres_url, postgres_url_or_skip
 
+# Every test here opens a database: CI runs them again with YUQING_TEST_DATABASE_URL set, which
+# is when the PostgreSQL half of `fresh_url` runs instead of skipping.
+pytestmark = pytest.mark.db
+
 
 def _sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'fresh.db'}"
