@@ -57,7 +57,8 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and map errors to exit codes."""
     try:
-        cli.main(args=argv, prog_name="yuqing", standalone_mode=False)
+        # Outside standalone mode click returns, rather than raises, the code of `ctx.exit(n)`.
+        code = cli.main(args=argv, prog_name="yuqing", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _debug_traceback() -> None:

@@ -48,3 +48,20 @@ def test_sources_json_joins_config_and_health(yuqing, write_config, db, db_url) 
     table = yuqing("--config", str(config), "sources")
     assert table.code == 0
     assert "failing" in table.out and "never polled" in table.out and "HTTP 500" in table.out
+
+
+def test_an_exit_code_from_ctx_exit_is_kept(yuqing) -> None:
+    import click
+
+    from config.cli import cli
+
+    @click.command("exit-three")
+    @click.pass_context
+    def exit_three(ctx: click.Context) -> None:
+        ctx.exit(3)
+
+    cli.add_command(exit_three)
+    try:
+        assert yuqing("exit-three").code == 3
+    finally:
+        cli.commands.pop("exit-three")
