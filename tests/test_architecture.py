@@ -62,3 +62,18 @@ def test_every_command_is_documented() -> None:
             names.append(name)
     missing = [name for name in names if f"yuqing {name}" not in readme]
     assert missing == [], f"README does not document {missing}"
+
+
+def test_every_package_and_data_folder_is_listed_for_the_wheel() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = set()
+    for top in ("collector", "analysis", "alerts", "config", "migrations"):
+        for folder in [ROOT / top, *(p for p in (ROOT / top).rglob("*") if p.is_dir())]:
+            if "__pycache__" in folder.parts:
+                continue
+            if (folder / "__init__.py").exists() or any(f.suffix != ".pyc" and f.is_file() for f in folder.iterdir()):
+                found.add(".".join(folder.relative_to(ROOT).parts))
+    found.discard("analysis.corpus")  # training data: in the repository, not in the installed package
+    assert sorted(found - listed) == [], "folders a wheel would leave out"
