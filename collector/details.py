@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
+from collector.article import extract_article
 from collector.fetcher import Fetcher
 from collector.forums.discuz import parse_thread_page
 from collector.items import Parsed, RawPost
@@ -74,8 +75,6 @@ async def _page(fetcher: Fetcher, source: SourceSettings, item: RawPost,
 
 
 def _reader_of_articles(tz: tzinfo, site: str) -> Callable[[str, str | None], RawPost]:
-    from collector.article import extract_article  # written by the article-extraction work
-
     def read(text: str, url: str | None) -> RawPost:
         article = extract_article(text, url)
         published = article.published_at

@@ -191,7 +191,7 @@ class Fetcher:
         rules = self._robots[origin]
         if rules is not None and not rules.can_fetch(self.policy.user_agent, url):
             raise FetchError(
-                f"robots.txt of {parts.netloc} disallows {parts.path or '/'} for our user agent; "
+                f"robots.txt of {parts.hostname} disallows {parts.path or '/'} for our user agent; "
                 "set obey_robots = false on the source if you may fetch it anyway"
             )
 

@@ -143,7 +143,8 @@ def _choose(settings: Settings, names: Sequence[str] | None) -> list[SourceSetti
     if unknown:
         raise ConfigError(f"unknown source {', '.join(map(repr, unknown))}; configured sources: "
                           f"{', '.join(sorted(known)) or 'none'}")
-    return [s for s in settings.sources if s.name in set(names)]
+    wanted = set(names)
+    return [s for s in settings.sources if s.name in wanted]
 
 
 def _plan(session: Session, row: Source, source: SourceSettings, settings: Settings) -> _Plan:
@@ -157,7 +158,9 @@ def _plan(session: Session, row: Source, source: SourceSettings, settings: Setti
 def _fetch_all(policy: FetchPolicy, plans: list[_Plan], concurrency: int, now: datetime) -> Iterator[_Fetched]:
     """Yield each source's fetch as it completes; the event loop runs in a helper thread.
 
-    The hand-over queue is bounded, so bodies waiting for the writer stay few (memory).
+    The hand-over queue is bounded, so bodies waiting for the writer stay few (memory). When the
+    fetch phase itself fails (the HTTP client cannot be built, say), every source not yet handed
+    over gets that error, so it is recorded on their rows; KeyboardInterrupt and the like re-raise.
     """
     done: queue.Queue[_Fetched | BaseException | None] = queue.Queue(maxsize=concurrency)
     stopping = threading.Event()
@@ -173,18 +176,27 @@ def _fetch_all(policy: FetchPolicy, plans: list[_Plan], concurrency: int, now: d
     def run() -> None:
         try:
             asyncio.run(_fetch_plans(policy, plans, concurrency, now, deliver))
-        except BaseException as exc:  # handed to the calling thread, which re-raises it
+        except BaseException as exc:  # handed to the calling thread, which records or re-raises it
             deliver(exc)
         finally:
             deliver(None)
 
     thread = threading.Thread(target=run, name="yuqing-fetch", daemon=True)
     thread.start()
+    waiting = {id(plan): plan for plan in plans}
     try:
         while (item := done.get()) is not None:
-            if isinstance(item, BaseException):
+            if not isinstance(item, BaseException):
+                waiting.pop(id(item.plan), None)
+                yield item
+            elif not isinstance(item, Exception):
                 raise item
-            yield item
+            else:
+                logger.error("the fetch phase failed", exc_info=item)
+                error = _failure(item, None)
+                for plan in waiting.values():
+                    yield _Fetched(plan, 0.0, error=error)
+                waiting.clear()
     finally:
         stopping.set()
     thread.join()
@@ -221,12 +233,13 @@ async def _fetch_source(fetcher: Fetcher, plan: _Plan, now: datetime) -> _Fetche
     return fetched
 
 
-def _failure(exc: Exception, source: SourceSettings) -> str:
+def _failure(exc: Exception, source: SourceSettings | None) -> str:
     """The text recorded for a failed poll; unexpected errors are logged with their traceback."""
     if isinstance(exc, YuqingError):
         return str(exc)
     # a parser bug on one odd page must not stop the other sources
-    logger.error("source %s: unexpected error", source.name, exc_info=exc, extra={"source": source.name})
+    if source is not None:
+        logger.error("source %s: unexpected error", source.name, exc_info=exc, extra={"source": source.name})
     return f"internal error ({type(exc).__name__}: {exc}); please report it"
 
 
@@ -256,6 +269,9 @@ def _store(settings: Settings, sessions: sessionmaker[Session], fetched: _Fetche
         except SQLAlchemyError as exc:
             logger.exception("source %s: could not store its items", source.name, extra={"source": source.name})
             result.outcome, result.error = "error", f"could not store the items: {type(exc).__name__}: {exc}"
+            result.items_new = result.items_updated = 0
+        except Exception as exc:  # a bug on one source's items must not stop the others either
+            result.outcome, result.error = "error", _failure(exc, source)
             result.items_new = result.items_updated = 0
     logger.warning("source %s failed: %s", source.name, result.error, extra={"source": source.name})
     with transaction(sessions) as session:

@@ -17,6 +17,7 @@ from collector.normalize import canonical_url, post_key
 from config.settings import SourceSettings
 
 _IN_CHUNK = 500
+_MAX_RETRY_AFTER = 7 * 24 * 3600.0  # seconds; a server's Retry-After: 1e15 must not overflow
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,11 @@ def record_poll_failure(session: Session, source: Source, poll: PollRecord, *, i
     source.last_polled_at = source.last_error_at = poll.started_at
     source.last_error = poll.error
     source.consecutive_failures = (source.consecutive_failures or 0) + 1
-    delay = max(interval, min(interval * 2 ** min(source.consecutive_failures, 30), backoff_max))
+    # in seconds: a timedelta of a daily interval times 2**30 would overflow
+    doubled = interval.total_seconds() * 2.0 ** min(source.consecutive_failures, 30)
+    delay = max(interval, timedelta(seconds=min(doubled, backoff_max.total_seconds())))
     if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
+        delay = max(delay, timedelta(seconds=min(retry_after, _MAX_RETRY_AFTER)))  # the site's figure, bounded
     source.next_poll_at = poll.started_at + delay
 
 

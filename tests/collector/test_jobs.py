@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from collector import jobs
 from collector.jobs import collect
 from collector.models import Post, Snapshot, Source
 from collector.normalize import post_key
+from collector.store import list_source_health
 from config.errors import ConfigError
 from config.settings import Settings
 from tests.collector.conftest import NOW
@@ -124,7 +126,6 @@ def test_thread_pages_complete_new_threads_once(db, site: LocalSite) -> None:
 
 
 def test_short_feed_descriptions_are_completed_from_the_article(db, site: LocalSite) -> None:
-    pytest.importorskip("collector.article", reason="article extraction is merged separately")
     feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
             f"<link>{site.base}/</link>"
             "<item><title>城东菜市场提升改造工程启动</title><link>/local/c_88177.html</link>"
@@ -147,3 +148,39 @@ def test_short_feed_descriptions_are_completed_from_the_article(db, site: LocalS
 def test_unknown_source_names_are_a_configuration_error(db) -> None:
     with pytest.raises(ConfigError, match="unknown source 'nope'; configured sources: a"):
         collect(settings_for({"name": "a", "kind": "rss", "url": "http://127.0.0.1:9/"}), db, names=["nope"], now=NOW)
+
+
+def test_an_unexpected_parser_error_is_recorded_on_its_source_only(db, site: LocalSite, monkeypatch) -> None:
+    parse = jobs._parse
+
+    def parse_or_fail(source, result, now, tz):
+        if source.name == "odd":
+            raise RuntimeError("boom")
+        return parse(source, result, now, tz)
+
+    monkeypatch.setattr(jobs, "_parse", parse_or_fail)
+    sources = [{"name": name, "kind": "rss", "url": serve_fixture(site, f"/{name}.xml", "feeds", "rss-utf8.xml",
+                                                                  "application/rss+xml")} for name in ("odd", "good")]
+    settings = settings_for(*sources)
+    report = collect(settings, db, now=NOW)
+    results = {r.name: r for r in report.results}
+    assert results["odd"].error == "internal error (RuntimeError: boom); please report it"
+    assert results["good"].outcome == "ok" and results["good"].items_new == 4
+    with db() as session:
+        health = {h.name: h for h in list_source_health(session, settings.sources)}
+    assert health["odd"].status == "failing" and health["odd"].last_error == results["odd"].error
+    assert health["odd"].consecutive_failures == 1 and health["good"].ok
+
+
+def test_a_failed_fetch_phase_is_recorded_on_every_source(db, monkeypatch) -> None:
+    async def no_client(self):
+        raise RuntimeError("no client")
+
+    monkeypatch.setattr(jobs.Fetcher, "__aenter__", no_client)
+    settings = settings_for(*({"name": n, "kind": "rss", "url": f"http://127.0.0.1:9/{n}.xml"} for n in "ab"))
+    report = collect(settings, db, now=NOW)
+    assert [(r.name, r.error) for r in sorted(report.results, key=lambda r: r.name)] == [
+        (n, "internal error (RuntimeError: no client); please report it") for n in "ab"]
+    with db() as session:
+        assert {h.name: h.status for h in list_source_health(session, settings.sources)} == {"a": "failing",
+                                                                                            "b": "failing"}

@@ -82,3 +82,16 @@ def test_failures_back_off_exponentially_up_to_the_cap_and_success_resets(db) ->
         assert row.consecutive_failures == 0 and row.last_success_at == NOW and row.etag == '"e"'
         assert row.next_poll_at == NOW + interval and row.last_new_item_at == NOW
         assert session.scalar(select(func.count()).select_from(SourcePoll)) == 6
+
+
+def test_backoff_of_a_daily_source_never_overflows(db) -> None:
+    interval, cap = timedelta(days=1), timedelta(days=2)
+    with transaction(db) as session:
+        row = save_sources(session, [SOURCE])["bbs"]
+        row.consecutive_failures = 40
+        record_poll_failure(session, row, PollRecord(NOW, NOW, "error", error="HTTP 500"),
+                            interval=interval, backoff_max=cap)
+        assert row.next_poll_at - NOW == cap
+        record_poll_failure(session, row, PollRecord(NOW, NOW, "error", error="HTTP 503"),
+                            interval=interval, backoff_max=cap, retry_after=1e15)
+        assert row.next_poll_at - NOW == timedelta(days=7)  # a site's absurd Retry-After is bounded
