@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from analysis.query_tree import And, Leaf, Node, Not, Or
-from analysis.text import strip_html, to_simplified
+from analysis.text import fold_width_and_script, strip_html, to_simplified
 from config.errors import AnalysisError, ConfigError
 
 OPERATORS = ("AND", "OR", "NOT")
@@ -47,15 +47,12 @@ def _display_width(text: str) -> int:
 
 def fold_text(text: str) -> str:
     """Return text as queries see it: no HTML, half-width, Simplified, case-folded."""
-    text = strip_html(text)
-    if not text.isascii():
-        text = to_simplified(unicodedata.normalize("NFKC", text))
-    return text.casefold()
+    return fold_width_and_script(strip_html(text)).casefold()
 
 
 def fold_word(word: str) -> str:
     """Fold one query word the way `fold_text` folds post text."""
-    return to_simplified(unicodedata.normalize("NFKC", word)).casefold()
+    return fold_width_and_script(word).casefold()
 
 
 @dataclass(frozen=True)

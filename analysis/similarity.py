@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from analysis.text import to_simplified
+from analysis.text import fold_width_and_script
 
 NUM_PERM = 64
 SEED = 1
@@ -56,10 +56,7 @@ def strip_boilerplate(text: str) -> str:
 
 def fold(text: str) -> str:
     """NFKC, Simplified, lower case; boilerplate, punctuation and spaces removed."""
-    text = unicodedata.normalize("NFKC", text)
-    if not text.isascii():
-        text = to_simplified(text)
-    return _NOT_WORD.sub("", strip_boilerplate(text).lower())
+    return _NOT_WORD.sub("", strip_boilerplate(fold_width_and_script(text)).lower())
 
 
 def statement_text(title: str, body: str) -> str:

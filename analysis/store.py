@@ -180,7 +180,7 @@ def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: lis
                 if value not in memo:
                     memo[value] = processor(value)
                 rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(session)
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")

@@ -1,15 +1,13 @@
-"""Analysis stage, text: raw post text → normalised text, jieba tokens, keywords.
+"""Analysis stage, text: raw post text → normalised text (words and keywords: `analysis.tokens`).
 
-Pure and shared by every analysis step; jieba and the t2s tables load on first use.
+Pure and shared by every analysis step; the t2s tables load on first use.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 import unicodedata
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 
-# Sentiment placeholders: ASCII words, so jieba keeps each as one token and the
+# Sentiment placeholders: ASCII words, so jieba (analysis.tokens) keeps each as one token and the
 # sentiment featuriser sees one unit.
 EMO_NEG = "EMONEG"
 EMO_POS = "EMOPOS"
@@ -49,12 +47,6 @@ _EMOJI_RE = re.compile(
     "|[\ufe0f\ufe0e\u200b-\u200d\u2060\ufeff]"
 )
 _SPACE_RE = re.compile(r"\s+")
-_PUNCT_RE = re.compile(r"^[\W_]+$")
-
-_lock = threading.Lock()
-_state: dict[str, Any] = {}
-_pending_words: list[str] = []
-
 
 @cache
 def _t2s_tables() -> tuple[frozenset[str], Any]:
@@ -74,6 +66,13 @@ def to_simplified(text: str) -> str:
     if trad.isdisjoint(text):
         return text
     return convert(text, "zh-cn")
+
+
+def fold_width_and_script(text: str) -> str:
+    """Half-width (NFKC) and Simplified: the folding every analysis text path starts with."""
+    if text.isascii():  # NFKC and t2s leave ASCII as it is
+        return text
+    return to_simplified(unicodedata.normalize("NFKC", text))
 
 
 def _emoji_code(match: re.Match[str]) -> str:
@@ -104,11 +103,8 @@ def extract_mentions(text: str) -> list[str]:
 
 def normalize(text: str) -> str:
     """Return post text cleaned for analysis: no HTML/URLs/@s, half-width, Simplified."""
-    text = strip_html(text)
-    if not text.isascii():
-        # Full-width ASCII forms (incl. ，：！？（）) become ASCII; 。、《》「」【】“” stay.
-        text = unicodedata.normalize("NFKC", text)
-        text = to_simplified(text)
+    # Full-width ASCII forms (incl. ，：！？（）) become ASCII; 。、《》「」【】“” stay.
+    text = fold_width_and_script(strip_html(text))
     text = _REPOST_RE.sub(" // ", text)
     text = _REPLY_RE.sub(" ", text)
     if "." in text or "链接" in text:
@@ -127,65 +123,3 @@ def load_stopwords() -> frozenset[str]:
     """Return the shipped stopword list."""
     lines = STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip())
-
-
-def _tokenizer() -> Any:
-    """Return the shared jieba tokenizer, building it (~1 s) on first use."""
-    tok = _state.get("tokenizer")
-    if tok is not None:
-        return tok
-    with _lock:
-        if "tokenizer" not in _state:
-            import logging
-
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            tok = jieba.Tokenizer()
-            tok.initialize()
-            for word in _pending_words:
-                tok.add_word(word)
-            _pending_words.clear()
-            _state["tokenizer"] = tok
-    return _state["tokenizer"]
-
-
-def add_user_words(words: Iterable[str]) -> None:
-    """Register organisation/place names so jieba keeps each as one token."""
-    words = [w.strip() for w in words if w and w.strip()]
-    with _lock:
-        tok = _state.get("tokenizer")
-        if tok is None:
-            _pending_words.extend(words)  # applied when jieba is first needed
-            return
-        for word in words:
-            tok.add_word(word)
-
-
-def tokenize(text: str) -> list[str]:
-    """Cut normalised text into words, without punctuation, spaces and stopwords."""
-    stop = load_stopwords()
-    return [
-        w for w in _tokenizer().lcut(text) if not w.isspace() and w not in stop and not _PUNCT_RE.match(w)
-    ]
-
-
-def _tfidf() -> Any:
-    """Return the jieba TF-IDF keyword extractor bound to the shared tokenizer."""
-    extractor = _state.get("tfidf")
-    if extractor is None:
-        tok = _tokenizer()
-        from jieba.analyse.tfidf import TFIDF
-
-        extractor = TFIDF()
-        extractor.tokenizer = tok
-        extractor.postokenizer.tokenizer = tok
-        extractor.stop_words = extractor.stop_words | load_stopwords() | {p.lower() for p in PLACEHOLDERS}
-        _state["tfidf"] = extractor
-    return extractor
-
-
-def extract_keywords(text: str, k: int = 5) -> list[str]:
-    """Return the k most distinctive words of normalised text (jieba TF-IDF)."""
-    words = _tfidf().extract_tags(text, topK=k + 5)
-    return [w for w in words if not w.replace(".", "").isdigit()][:k]

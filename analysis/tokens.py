@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.text import DATA_DIR, PLACEHOLDERS, add_user_words, load_stopwords
+from analysis.text import DATA_DIR, PLACEHOLDERS, fold_width_and_script, load_stopwords
 
 USERDICT_PATH = DATA_DIR / "userdict.txt"
 MAX_CHARS = 5000  # keywords of a long article come from its first pages
@@ -34,15 +34,19 @@ def read_user_dictionary(path: Path = USERDICT_PATH) -> list[str]:
 
 
 def register_words(words: Iterable[str]) -> int:
-    """Make jieba keep each word as one token (once per process); return how many were new."""
+    """Make jieba keep each word as one token (once per process); return how many were new.
+
+    Words are folded like normalised post text (half-width, Simplified), so a configured
+    東湖路街道办 still matches the 东湖路街道办 that `normalize` produces.
+    """
     import rjieba
 
+    folded = (fold_width_and_script(w.strip()) for w in words)
     with _lock:
-        new = [w for w in dict.fromkeys(w.strip() for w in words) if w and w not in _registered]
+        new = [w for w in dict.fromkeys(folded) if w and w not in _registered]
         for word in new:
             rjieba.add_word(word, None, None)
         _registered.update(new)
-    add_user_words(new)  # keep analysis.text's Python jieba in step for its callers
     return len(new)
 
 

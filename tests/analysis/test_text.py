@@ -1,4 +1,4 @@
-"""Analysis stage, text: normalisation, jieba tokens and keywords."""
+"""Analysis stage, text: normalisation (words and keywords: test_tokens.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ import sys
 
 import pytest
 
-from analysis.text import (
-    EMO_NEG,
-    EMO_POS,
-    add_user_words,
-    extract_keywords,
-    extract_mentions,
-    normalize,
-    to_simplified,
-    tokenize,
-)
+from analysis.text import EMO_NEG, EMO_POS, extract_mentions, normalize, to_simplified
 
 
 @pytest.mark.parametrize(
@@ -67,22 +58,3 @@ def test_import_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
-
-def test_tokenize_drops_punctuation_and_stopwords() -> None:
-    tokens = tokenize(normalize("市人社局发布了2024年养老金调整通知，请大家注意！"))
-    assert "了" not in tokens and "," not in tokens and "!" not in tokens
-    assert "养老金" in tokens and "通知" in tokens
-
-
-def test_user_words_stay_whole() -> None:
-    add_user_words(["交通运输局", "東湖路街道办"])
-    assert "交通运输局" in tokenize("市交通运输局回应网友投诉")
-    assert "東湖路街道办" in tokenize("東湖路街道办回应")
-
-
-def test_extract_keywords() -> None:
-    text = normalize("城管暴力执法掀翻老人菜摊，城管部门回应称涉事城管已停职，视频引发众怒[怒]")
-    keywords = extract_keywords(text, k=3)
-    assert len(keywords) == 3
-    assert "城管" in keywords
-    assert all(k.lower() != EMO_NEG.lower() for k in keywords)

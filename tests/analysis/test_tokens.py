@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.text import load_stopwords, normalize
+from analysis.text import EMO_NEG, load_stopwords, normalize
 from analysis.tokens import USERDICT_PATH, cut, read_user_dictionary, register_words, top_keywords
 
 
@@ -38,3 +38,23 @@ def test_keywords_rank_distinctive_words_first() -> None:
 def test_keywords_skip_numbers_and_single_characters() -> None:
     assert top_keywords("2024 年 12 月 致 3 死 …… 12.5", 5) == []
     assert top_keywords(normalize("[怒][怒] 😡"), 5) == []  # sentiment placeholders are no keywords
+
+
+def test_cut_keeps_content_words_of_normalised_text() -> None:
+    words = cut(normalize("市人社局发布了2024年养老金调整通知，请大家注意！"))
+    assert "了" not in words and "," not in words and "!" not in words
+    assert "养老金" in words and "通知" in words
+
+
+def test_configured_words_are_folded_like_post_text() -> None:
+    assert "东湖路街道办" not in cut(normalize("東湖路街道办回应"))
+    assert register_words(["東湖路街道办", "东湖路街道办 "]) == 1  # one word once folded
+    assert "东湖路街道办" in cut(normalize("東湖路街道办回应"))
+
+
+def test_keywords_of_a_post() -> None:
+    text = normalize("城管暴力执法掀翻老人菜摊，城管部门回应称涉事城管已停职，视频引发众怒[怒]")
+    keywords = top_keywords(text, 3)
+    assert len(keywords) == 3
+    assert "城管" in keywords
+    assert all(k.lower() != EMO_NEG.lower() for k in keywords)
