@@ -1,7 +1,8 @@
 """Digest rendering: `DigestData` + chart images in, email-safe HTML and Markdown out.
 
 Pure: jinja2 templates in `alerts/templates/`, autoescaped HTML; every value in the Markdown
-is escaped unless it is a link target made safe here. Only http(s) links are ever written.
+file is backslash-escaped (CommonMark) unless it is a link target made safe here; the bots'
+summary uses the bots' escaping (`alerts.escaping`). Only http(s) links are ever written.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from alerts import escaping
 from alerts.digest_model import DigestData, format_span
+from alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
+from alerts.payload import format_time
 from config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER
 
 STATE_LABELS = {"met": "按时完成", "late": "超时完成", "missed": "已超时", "pending": "未到期"}
@@ -39,14 +43,6 @@ def escape_markdown(value: Any) -> str:
         return value
     text = " ".join(str(value).split())
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is an absolute http(s) URL, else None (no javascript:, no data:)."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def md_url(url: str | None) -> MarkdownSafe | None:
@@ -138,7 +134,7 @@ def format_delta(today: float | int | None, before: float | int | None, share: b
 
 
 def digest_summary(data: DigestData, location: str | None = None) -> str:
-    """A few Markdown lines for the bots: headline figures, top stories, where the digest is."""
+    """A few lines of the bots' markdown: headline figures, top stories, where the digest is."""
     t, b = data.today, data.before
     lines = [
         f"**舆情日报 {data.day.isoformat()}**",
@@ -149,17 +145,24 @@ def digest_summary(data: DigestData, location: str | None = None) -> str:
         ) + "(当日升级)",
     ]
     for story in data.attention[:3]:
-        lines.append(f"- 【{story.tier_label}】" + md_link(story.title, story.url))
+        lines.append(f"- 【{story.tier_label}】" + _bot_link(story.title, story.url))
     if data.blind_spots:
         lines.append(f"- 监测盲区:{len(data.blind_spots)} 个来源异常")
     if location:
-        lines.append(f"- 全文:{md_url(location) or _code_span(location)}")
+        lines.append(f"- 全文:{escaping.safe_url(location) or _code_span(location)}")
     return "\n".join(lines)
 
 
+def _bot_link(title: str | None, url: str | None) -> str:
+    """`[title](url)` in the bots' markdown (as alert.md.j2 writes links), or the title alone."""
+    text = escaping.escape_markdown(escaping.one_line(title or "(无标题)", 120))
+    target = escaping.safe_url(url)
+    return f"[{text}]({target})" if target else text
+
+
 def _code_span(text: str) -> str:
-    """A file path as Markdown inline code (shown verbatim), escaped text if it holds a backtick."""
-    return escape_markdown(text) if "`" in text or "\n" in text else f"`{text}`"
+    """A file path as inline code (shown verbatim), escaped text if it holds a backtick."""
+    return escaping.escape_markdown(text) if "`" in text or "\n" in text else f"`{text}`"
 
 
 def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> dict[str, Any]:
@@ -179,5 +182,5 @@ def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> 
         },
         "stories": [{"story_id": s.id, "title": s.title, "tier": s.tier, "url": s.url} for s in data.attention],
         "blind_spots": [s.source for s in data.blind_spots],
-        "generated_at": data.generated_at.astimezone(ZoneInfo(data.timezone)).isoformat(),
+        "generated_at": format_time(data.generated_at, data.timezone),
     }

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import send_text
-from alerts.digest import data_uris, digest_event, digest_summary, render_html, render_markdown
+from alerts.digest import data_uris, digest_event, render_html, render_markdown
 from alerts.digest_charts import render_charts
 from alerts.digest_data import collect_digest, local_yesterday
 from alerts.digest_mail import compose_digest_email
@@ -120,7 +120,7 @@ def deliver_digest(
 def send_summary(channel: ChannelSettings, data: DigestData, location: str) -> None:
     """Send the digest's short summary to a bot, webhook or log channel; DeliveryError on failure."""
     payload = digest_event(data, uid=f"digest-{data.day.isoformat()}", location=location)
-    result = send_text(channel, payload["title"], digest_summary(data, location), event="digest.ready",
+    result = send_text(channel, payload["title"], payload["summary"], event="digest.ready",
                        extra={k: v for k, v in payload.items() if k not in ("event", "title")})
     if not result.ok:
         raise DeliveryError(f"channel {channel.name!r}: {result.error or result.response}")

@@ -25,15 +25,19 @@ def escape_markdown(text: str) -> str:
     return out.replace("://", "：//")  # no bare-URL auto-links either
 
 
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL with markup-significant characters percent-encoded, or None if unsafe."""
+def http_url(url: str | None) -> str | None:
+    """The URL, stripped, if it is an absolute http(s) URL, else None (no javascript:, no data:)."""
     if not url:
         return None
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=_URL_SAFE)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL with markup-significant characters percent-encoded, or None if unsafe."""
+    checked = http_url(url)
+    return quote(checked, safe=_URL_SAFE) if checked else None
 
 
 def one_line(text: str | None, limit: int) -> str:

@@ -133,16 +133,16 @@ def _check_deadlines(session: Session, settings: Settings, incident: Incident, s
         check = check_deadline(incident, name, due, start, now, settings.deadlines.near)
         if check.state not in ("near", "missed"):
             continue
-        note = f"{name} due {format_time(due, settings.digest.timezone)}"
+        due_at = format_time(due, settings.digest.timezone)
+        note = f"{name} due {due_at}"
         if not store.has_incident_event(session, incident.id, f"deadline_{check.state}", note):
             store.record_incident_event(session, incident, f"deadline_{check.state}", now, note=note)
         queued += _queue(
             session, settings, escalation(settings, story.schemes or [], incident.tier),
             f"incident:{incident.id}:cycle:{incident.recurrences}:{name}:{check.state}",
             f"incident.deadline_{check.state}", story, incident, incident.tier, now,
-            reason=f"{name} {'passed' if check.state == 'missed' else 'is near'}: due {note.split(' due ')[1]}",
-            extra={"status": incident.status, "deadline": {
-                "name": name, "due_at": format_time(due, settings.digest.timezone), "state": check.state}})
+            reason=f"{name} {'passed' if check.state == 'missed' else 'is near'}: due {due_at}",
+            extra={"status": incident.status, "deadline": {"name": name, "due_at": due_at, "state": check.state}})
     return queued
 
 

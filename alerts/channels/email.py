@@ -80,10 +80,17 @@ def send_message(
 
     Raises smtplib.SMTPException or OSError on failure; `alerts.channels.send_email` wraps it.
     """
-    msg = build_message(channel, subject, html, text, images, message_id=message_id)
+    return deliver(channel, build_message(channel, subject, html, text, images, message_id=message_id))
+
+
+def deliver(channel: ChannelSettings, message: EmailMessage) -> SendResult:
+    """Send a ready-made message to the channel's recipients; not ok when any is refused.
+
+    Raises smtplib.SMTPException or OSError when the server cannot be reached or says no.
+    """
     started = time.monotonic()
     with connect(channel) as smtp:
-        refused = smtp.send_message(msg)
+        refused = smtp.send_message(message, to_addrs=list(channel.to) or None)
     ms = int((time.monotonic() - started) * 1000)
     note = f"accepted by {channel.smtp_host} for {len(channel.to) - len(refused)} of {len(channel.to)}"
     if refused:
@@ -96,6 +103,7 @@ def connect(channel: ChannelSettings) -> smtplib.SMTP:
     host = channel.smtp_host or ""
     port = channel.smtp_port or DEFAULT_PORTS[channel.security]
     timeout = channel.timeout.total_seconds()
+    # Not base.tls_context: httpcore sets ALPN "http/1.1" on the contexts it is given.
     context = ssl.create_default_context(cafile=channel.ca_file)
     if channel.security == "ssl":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)

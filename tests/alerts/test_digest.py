@@ -97,7 +97,9 @@ def test_summary_and_event_for_bots() -> None:
     summary = digest_summary(data, "/srv/yuqing/var/digests/digest-2026-11-20.html")
     assert "**舆情日报 2026-11-20**" in summary
     assert "相关信息 34 条(持平),负面 16 条,负面占比 47.1%" in summary
-    assert r"\<script\>" in summary and not UNESCAPED_TAG.search(summary)
+    # bots honour no backslash escapes: markup characters become full-width (alerts.escaping)
+    assert "＜script＞alert（1）＜/script＞" in summary and not UNESCAPED_TAG.search(summary)
+    assert "\\" not in summary and "](<" not in summary
     assert "digest-2026-11-20.html" in summary and "监测盲区:1 个来源异常" in summary
     event = digest_event(data, uid="digest-2026-11-20", location="https://intranet.example.cn/d.html")
     assert event["event"] == "digest.ready" and event["id"] == "digest-2026-11-20"
