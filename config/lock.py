@@ -6,10 +6,13 @@ for the life of the service and released by the operating system or server if it
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, text
+
+logger = logging.getLogger(__name__)
 
 # Two int4 keys: a constant for yuqing, and the schema's hash so test schemas do not collide.
 _ADVISORY_KEY = 0x79757169  # "yuqi"
@@ -71,7 +74,8 @@ class ServiceLock:
         try:
             self._connection.execute(text("SELECT 1"))
             self._connection.commit()
-        except Exception:  # any driver error means the session, and with it the lock, is gone
+        except Exception as exc:  # any driver error means the session, and with it the lock, is gone
+            logger.warning("lock check failed: %s: %s", type(exc).__name__, exc, extra={"lock": self.where})
             return False
         return True
 

@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.errors import DatabaseError
 
@@ -49,7 +50,7 @@ def check_schema(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-    except Exception as exc:  # any driver error: the message is all the user can act on
+    except SQLAlchemyError as exc:  # any driver error: the message is all the user can act on
         raise DatabaseError(f"cannot open the database {url}: {exc}. Check [database] url.") from exc
     if current is None:
         raise DatabaseError(f"the database {url} has no yuqing schema yet; run `yuqing init` first.")

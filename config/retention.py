@@ -1,6 +1,9 @@
 """Retention, the service's daily job: old snapshots, polls, posts, deliveries and job runs out,
 stories whose posts are gone archived with their figures kept (`[retention]`).
 
+Each kept post keeps its latest snapshot however old: a story's `reposts` adds up its posts'
+latest counts, so removing it would shrink the figure of a story that gains a copy later.
+
 Deletes go in chunks, one transaction each, so the single SQLite writer is never held for long.
 """
 
@@ -10,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, delete, exists, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from alerts.models import Delivery
 from analysis.models import Story
@@ -44,7 +47,9 @@ def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now:
     """Remove what is older than `[retention]` allows; archive stories whose posts are all that old."""
     keep = settings.retention
     summary = RetentionSummary()
-    summary.snapshots = delete_in_chunks(sessions, Snapshot, Snapshot.taken_at < now - keep.snapshots)
+    newer = aliased(Snapshot)
+    superseded = exists().where(newer.post_id == Snapshot.post_id, newer.taken_at > Snapshot.taken_at)
+    summary.snapshots = delete_in_chunks(sessions, Snapshot, (Snapshot.taken_at < now - keep.snapshots) & superseded)
     summary.polls = delete_in_chunks(sessions, SourcePoll, SourcePoll.started_at < now - keep.snapshots)
     with transaction(sessions) as session:
         summary.stories_archived = archive_stories(session, now - keep.posts)

@@ -217,7 +217,8 @@ class Service:
         try:
             logger.info("final delivery: %s", deliver_outbox(self.settings, self.sessions, now=utcnow()))
         except Exception as exc:  # the outbox keeps what was not sent; the next start sends it
-            logger.warning("final delivery failed: %s: %s", type(exc).__name__, exc)
+            logger.warning("final delivery failed: %s: %s", type(exc).__name__, exc,
+                           exc_info=not isinstance(exc, YuqingError))
         if self.run_id is not None:
             with transaction(self.sessions) as session:
                 record_service_stop(session, self.run_id, now=utcnow(), reason=self.stop_reason)

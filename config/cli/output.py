@@ -1,4 +1,4 @@
-"""Shared rendering helpers for commands: JSON values and local times for tables."""
+"""Shared rendering helpers for commands: JSON values and relative times for tables."""
 
 from __future__ import annotations
 

@@ -50,3 +50,22 @@ def test_old_rows_go_and_stories_are_archived_with_their_figures(db: sessionmake
     assert not stories["new"].archived
     again = apply_retention(settings, db, now=NOW)
     assert str(again) == "removed 0 snapshots, 0 polls, 0 posts, 0 deliveries, 0 job runs; archived 0 stories"
+
+
+def test_a_kept_post_keeps_its_latest_snapshot(db: sessionmaker[Session], tmp_path) -> None:
+    settings = parse_settings({"retention": {"posts": "180d", "snapshots": "30d"}}, base_dir=tmp_path, origin="t")
+    seen = NOW - timedelta(days=60)
+    with transaction(db) as session:
+        source = Source(name="news", kind="rss", url="http://127.0.0.1/", site="news.example")
+        session.add(source)
+        session.flush()
+        post = Post(key="k", source_id=source.id, site="news.example", url="http://x/k",
+                    first_seen_at=seen, last_seen_at=seen + timedelta(days=5))
+        session.add(post)
+        session.flush()
+        session.add_all([Snapshot(post_id=post.id, taken_at=seen, reposts=10),
+                         Snapshot(post_id=post.id, taken_at=seen + timedelta(days=5), reposts=40)])
+    summary = apply_retention(settings, db, now=NOW)
+    assert summary.snapshots == 1
+    with db() as session:
+        assert [(s.taken_at, s.reposts) for s in session.scalars(select(Snapshot))] == [(seen + timedelta(days=5), 40)]
