@@ -63,6 +63,13 @@ class FetchSettings(Section):
     per_host_delay: Duration = timedelta(seconds=1)
     obey_robots: bool = True
     failure_backoff_max: Duration = timedelta(hours=6)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ascii_header(cls, value: str) -> str:
+        if not value.isascii() or any(c in value for c in "\r\n"):
+            raise ValueError("user_agent goes into an HTTP header: use ASCII characters on one line")
+        return value
     max_retry_wait: Duration = timedelta(seconds=30)
 
 

@@ -98,3 +98,10 @@ def test_spec_example_is_valid(tmp_path: Path) -> None:
     assert [c.name for c in settings.expand(["office"])] == ["office-hook", "office-mail"]
     assert settings.tiers.significant.clicks_24h == 1000
     assert settings.deadlines.respond.total_seconds() == 12 * 3600
+
+
+def test_a_user_agent_that_cannot_be_an_http_header(yuqing, write_config) -> None:
+    config = write_config('[fetch]\nuser_agent = "舆情监测/1.0"\n')
+    result = yuqing("--config", str(config), "sources")
+    assert result.code == 2
+    assert "fetch.user_agent" in result.err and "ASCII" in result.err
