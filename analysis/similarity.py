@@ -155,16 +155,20 @@ def shingle_counts(texts: Sequence[str]) -> list[int]:
     return counts
 
 
-def estimate_containment(a: np.ndarray, size_a: int, b: np.ndarray, size_b: int) -> float:
-    """Containment estimated from two MinHash signatures and shingle counts (no text needed).
+def estimate_containment(a: np.ndarray, size_a: np.ndarray, b: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """Containment estimated from MinHash signatures and shingle counts, row by row (no text needed).
 
-    Jaccard J is the share of equal signature values; then |A∩B| = J(|A|+|B|)/(1+J).
-    With 64 permutations the estimate is within about ±0.1 of the truth.
+    `a` and `b` hold one signature per row; the sizes one count per row. Jaccard J is the
+    share of equal signature values; then |A∩B| = J(|A|+|B|)/(1+J). With 64 permutations
+    the estimate is within about ±0.1 of the truth; a row with an empty text gives 0.
     """
-    if not size_a or not size_b:
-        return 0.0
-    jaccard = float(np.count_nonzero(a == b)) / len(a)
-    return min(1.0, jaccard * (size_a + size_b) / ((1 + jaccard) * min(size_a, size_b)))
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    size_a, size_b = np.asarray(size_a, dtype=np.float64), np.asarray(size_b, dtype=np.float64)
+    jaccard = np.count_nonzero(a == b, axis=1) / a.shape[1]
+    smaller = np.minimum(size_a, size_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = jaccard * (size_a + size_b) / ((1 + jaccard) * smaller)
+    return np.where(smaller > 0, np.minimum(1.0, estimate), 0.0)
 
 
 def _shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,138 +1,27 @@
-"""Analysis-stage queries for stories: unassigned posts, band look-ups, members and snapshots, tiers.
+"""Analysis-stage queries for stories: new stories, members and snapshots, tiers, bursts, replay.
 
-Session first; nothing here commits (the job boundary does).
+Session first; nothing here commits (the job boundary does). Assignment's own queries (band
+rows, sketches, statement texts) are in band_store.py.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-import numpy as np
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from analysis.band_store import chunks
 from analysis.metrics import Observation, PostFacts
-from analysis.models import Burst, PostAnalysis, PostSignature, Story, StoryBand, StoryPost, TierChange
+from analysis.models import Burst, PostAnalysis, Story, StoryPost, TierChange
 from analysis.replay import replay_story
-from analysis.similarity import statement_text
-from analysis.stories import BandHit, BandKey, Sketch
 from collector.models import Post, Snapshot
 from config.database import UTCDateTime
 from config.settings import TierSettings
-
-T = TypeVar("T")
-_CHUNK = 400
-
-
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """An analysed post without a story yet."""
-
-    post_id: int
-    title: str
-    body: str
-    site: str
-    first_seen_at: datetime
-    published_at: datetime | None
-
-
-def list_unassigned_posts(session: Session, limit: int) -> list[NewPost]:
-    """Analysed posts that belong to no story, oldest first."""
-    rows = session.execute(
-        select(Post.id, Post.title, Post.body, Post.site, Post.first_seen_at, Post.published_at)
-        .join(PostAnalysis, PostAnalysis.post_id == Post.id)
-        .outerjoin(StoryPost, StoryPost.post_id == Post.id)
-        .where(StoryPost.post_id.is_(None))
-        .order_by(Post.first_seen_at, Post.id)
-        .limit(limit)
-    )
-    return [NewPost(*row) for row in rows]
-
-
-def list_band_hits(session: Session, keys: Iterable[BandKey], since: datetime,
-                   until: datetime) -> dict[BandKey, list[BandHit]]:
-    """Stored posts sharing any of these (band, hash) keys, first seen between `since` and `until`.
-
-    Tens of thousands of keys per batch: the look-ups go to the driver's cursor directly
-    (one statement per band and chunk, inside the session's transaction), as SQLAlchemy's
-    per-parameter and per-row handling would otherwise dominate.
-    """
-    found: dict[BandKey, list[BandHit]] = defaultdict(list)
-    by_band: dict[int, set[int]] = defaultdict(set)
-    for band, value in keys:
-        by_band[band].add(value)
-    low, high = hour_of(since), hour_of(until)
-    mark = _mark(session)
-    with _cursor(session) as cursor:
-        for band, values in sorted(by_band.items()):
-            for chunk in _chunks(sorted(values)):  # each hash is one range of the primary key
-                cursor.execute(
-                    f"SELECT hash, post_id, story_id FROM story_bands WHERE band = {mark} "
-                    f"AND hash IN ({', '.join([mark] * len(chunk))}) "
-                    f"AND seen_hour >= {mark} AND seen_hour <= {mark}",
-                    (band, *chunk, low, high),
-                )
-                for value, post_id, story_id in cursor.fetchall():
-                    found[(band, value)].append(BandHit(post_id, story_id, None))
-    return found
-
-
-def tune_for_bulk(session: Session) -> None:
-    """On SQLite, give this connection a 64 MiB page cache and memory-mapped reads: band
-    look-ups and inserts touch random pages of a table holding 21 rows per post in the window."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
-        session.connection().exec_driver_sql("PRAGMA mmap_size=1073741824")
-
-
-def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
-    """The folded statement text of each post (called for a few posts at a time: driver-level)."""
-    texts: dict[int, str] = {}
-    mark = _mark(session)
-    with _cursor(session) as cursor:
-        for chunk in _chunks(sorted(set(post_ids))):
-            cursor.execute(f"SELECT id, title, body FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})",
-                           tuple(chunk))
-            for post_id, title, body in cursor.fetchall():
-                texts[post_id] = statement_text(title, body)
-    return texts
-
-
-def list_sketches(session: Session, post_ids: Iterable[int]) -> dict[int, Sketch]:
-    """The stored MinHash sketch of each post (a few posts at a time: driver-level)."""
-    sketches: dict[int, Sketch] = {}
-    mark = _mark(session)
-    with _cursor(session) as cursor:
-        for chunk in _chunks(sorted(set(post_ids))):
-            cursor.execute(f"SELECT post_id, shingles, signature FROM post_signatures WHERE post_id IN "
-                           f"({', '.join([mark] * len(chunk))})", tuple(chunk))
-            for post_id, size, signature in cursor.fetchall():
-                sketches[post_id] = Sketch(np.frombuffer(bytes(signature), dtype="<u4").astype(np.uint32), size)
-    return sketches
-
-
-def _mark(session: Session) -> str:
-    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-
-
-@contextmanager
-def _cursor(session: Session) -> Iterator[Any]:
-    """A DBAPI cursor on the session's connection, inside its transaction, for hot read paths."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        yield cursor
-    finally:
-        cursor.close()
 
 
 def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -141,50 +30,6 @@ def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         return []
     result = session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
     return list(result)
-
-
-def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]],
-                     sketches: list[tuple[int, Sketch]]) -> None:
-    """Insert story_posts rows (post_id, story_id, joined_at, similarity), band rows
-    (band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
-    _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
-    _insert_rows(session, PostSignature.__table__, ("post_id", "shingles", "signature"),
-                 [(pid, sk.size, sk.signature.astype("<u4").tobytes()) for pid, sk in sketches])
-    _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "seen_hour"), bands)
-
-
-def hour_of(moment: datetime) -> int:
-    """Whole hours since 1970-01-01 UTC: story_bands' compact time."""
-    return int(moment.timestamp() // 3600)
-
-
-def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """executemany straight to the driver: each column's bind processor runs once per distinct value.
-
-    Tens of thousands of band rows per batch spend most of their time in SQLAlchemy's
-    per-row parameter handling otherwise; the SQL and the stored values are the same.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-                  for i, name in enumerate(columns)]
-    for index, processor in processors:
-        if processor is None:
-            continue
-        memo: dict[Any, Any] = {}
-        for row_number, row in enumerate(rows):
-            value = row[index]
-            if value is not None:
-                if value not in memo:
-                    memo[value] = processor(value)
-                rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
-    mark = _mark(session)
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
-    connection.exec_driver_sql(sql, rows)
 
 
 def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:
@@ -199,16 +44,6 @@ def mark_stories_joined(session: Session, joined: dict[int, datetime]) -> None:
         .values(dirty=True, last_post_at=case((table.c.last_post_at < at, at), else_=table.c.last_post_at)),
         [{"sid": sid, "at": when} for sid, when in joined.items()],
     )
-
-
-def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = timedelta(days=7)) -> int:
-    """Drop band hashes of posts first seen in the `span` before `cutoff`: no new post can match them.
-
-    Found through the posts' first_seen_at index and story_bands' post_id index, so the
-    band table needs no index of its own on time.
-    """
-    old = select(Post.id).where(Post.first_seen_at < cutoff, Post.first_seen_at >= cutoff - span)
-    return session.execute(delete(StoryBand).where(StoryBand.post_id.in_(old))).rowcount or 0
 
 
 def list_stories_to_update(session: Session, now: datetime, lookback: timedelta, limit: int) -> list[int]:
@@ -243,7 +78,7 @@ def _observations(session: Session, post_ids: Sequence[int], now: datetime,
                   since: datetime | None) -> dict[int, list[Observation]]:
     found: dict[int, list[Observation]] = defaultdict(list)
     columns = (Snapshot.post_id, Snapshot.taken_at, Snapshot.views, Snapshot.replies, Snapshot.reposts)
-    for chunk in _chunks(post_ids):
+    for chunk in chunks(post_ids):
         where = [Snapshot.post_id.in_(chunk), Snapshot.taken_at <= now]
         queries = [select(*columns).where(*where, *([Snapshot.taken_at > since] if since else []))]
         if since is not None:
@@ -379,7 +214,7 @@ def list_replayed_changes(session: Session, rules: TierSettings, since: datetime
     """Re-tier every story active in the period from stored data under `rules`; reads only."""
     rows: list[ReplayRow] = []
     ids = list_active_story_ids(session, since, until)
-    for chunk in _chunks(ids, 100):
+    for chunk in chunks(ids, 100):
         facts = list_story_facts(session, chunk, until)
         titles = dict(session.execute(select(Story.id, Story.title).where(Story.id.in_(chunk))).all())
         actual = {(c.story_id, c.tier): c.raised_at

@@ -1,20 +1,22 @@
 """Analysis stage, story assignment: new posts' statements + LSH band hits → the story each joins.
 
-Pure. Candidates come from band hashes shared with earlier posts inside the window (stored
-ones looked up by the job, and this batch's own); each is verified by containment, and a
-post joins the story of its best candidate or starts a new one.
+Pure. Candidates are earlier posts sharing band hashes inside the window: stored ones,
+counted per post by a `BandIndex` (`band_index.py`), and this batch's own; each is verified
+by containment, and a post joins the story of its best candidate or starts a new one.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from analysis.band_index import Counted
 from analysis.similarity import (
     BandLayout,
     band_hash_matrix,
@@ -25,19 +27,19 @@ from analysis.similarity import (
 )
 
 MAX_STORIES = 6  # candidate stories verified per new post, those sharing the most bands first
-POSTS_PER_STORY = 2  # and in each, the posts sharing the most bands
+POSTS_PER_STORY = 2  # and in each, the posts sharing the most bands (stored and this batch's each)
 SCREEN = 0.5  # verify exactly only candidates whose estimated containment reaches half the bar
 
 BandKey = tuple[int, int]  # (band number, signed 64-bit band hash)
+T = TypeVar("T")
 
 
 class BandHit(NamedTuple):
-    """An earlier post with this band hash, its story, and when it was seen (None: the store
-    already restricted it to the batch's window)."""
+    """A post of this batch with this band hash, its story, and when it was first seen."""
 
     post_id: int
     story_id: int
-    at: datetime | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -69,26 +71,27 @@ class Assignment:
     bands: list[BandKey] = field(default_factory=list)
 
 
-def compute_bands(texts: Sequence[str], layout: BandLayout) -> tuple[list[list[BandKey]], list[Sketch]]:
-    """The LSH band keys (none for an empty text) and the sketch of each folded text."""
+def compute_bands(texts: Sequence[str], layout: BandLayout) -> tuple[np.ndarray, list[list[BandKey]], list[Sketch]]:
+    """The LSH band hashes (texts × bands), each text's band keys (none for an empty text) and
+    each text's sketch."""
     signatures = minhash_signatures(texts)
-    matrix = band_hash_matrix(signatures, layout).tolist()
-    bands = [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix, strict=True)]
+    matrix = band_hash_matrix(signatures, layout)
+    bands = [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix.tolist(), strict=True)]
     sketches = [Sketch(sig.astype(np.uint32), size)
                 for sig, size in zip(signatures, shingle_counts(texts), strict=True)]
-    return bands, sketches
+    return matrix, bands, sketches
 
 
 @dataclass
 class Assigner:
-    """Assigns posts one by one against stored band hits plus the bands of posts assigned before.
+    """Assigns a batch's posts one by one against the stored posts short-listed for each (by a
+    `BandIndex`) plus the posts of this batch assigned before it that share its bands.
 
-    Short-listed candidates are screened by containment estimated from their sketches
-    (`load_sketches`); only those that may reach the threshold have their folded text read
-    (`load_texts`) and compared exactly.
+    Candidates are screened by containment estimated from their sketches (`load_sketches`);
+    only those that may reach the threshold have their folded text read (`load_texts`) and
+    compared exactly. `prefetch` does this for the stored short lists of a whole batch at once.
     """
 
-    stored: Mapping[BandKey, Sequence[BandHit]]
     load_sketches: Callable[[list[int]], dict[int, Sketch]]
     load_texts: Callable[[list[int]], dict[int, str]]
     min_containment: float
@@ -98,62 +101,82 @@ class Assigner:
     local: dict[BandKey, list[BandHit]] = field(default_factory=lambda: defaultdict(list))
     next_placeholder: int = -1
 
-    def shortlist(self, post: Incoming, bands: list[BandKey]) -> list[BandHit]:
-        """The earlier posts worth verifying: grouped by story, the stories sharing the most bands
-        (ties: the newest post), and in each its posts sharing the most bands."""
+    def prefetch(self, posts: Sequence[Incoming], stored: Sequence[Sequence[Counted]]) -> list[list[Counted]]:
+        """Screen each post's stored short list and read the texts of those that pass; return them."""
+        self._load(self.sketches, self.load_sketches, {c.post_id for short in stored for c in short})
+        pairs = [(i, c) for i, short in enumerate(stored) for c in short if c.post_id in self.sketches]
+        passed: list[list[Counted]] = [[] for _ in posts]
+        if pairs:
+            mine = [posts[i].sketch for i, _ in pairs]
+            theirs = [self.sketches[c.post_id] for _, c in pairs]
+            keep = self._estimate(mine, theirs) >= self.min_containment * SCREEN
+            for (i, candidate), ok in zip(pairs, keep.tolist(), strict=True):
+                if ok:
+                    passed[i].append(candidate)
+        self._load(self.texts, self.load_texts, {c.post_id for short in passed for c in short})
+        return passed
+
+    @staticmethod
+    def _load(cache: dict[int, T], load: Callable[[list[int]], dict[int, T]], ids: Iterable[int]) -> None:
+        missing = sorted(i for i in ids if i not in cache)
+        if missing:
+            cache.update(load(missing))
+
+    @staticmethod
+    def _estimate(mine: Sequence[Sketch], theirs: Sequence[Sketch]) -> np.ndarray:
+        return estimate_containment(np.stack([s.signature for s in mine]), np.array([s.size for s in mine]),
+                                    np.stack([s.signature for s in theirs]), np.array([s.size for s in theirs]))
+
+    def shortlist(self, post: Incoming, bands: list[BandKey]) -> list[Counted]:
+        """This batch's earlier posts worth verifying: grouped by story, the stories sharing the
+        most bands (ties: the newest post), and in each its posts sharing the most bands."""
         counts: dict[int, int] = {}
-        hits: dict[int, BandHit] = {}
-        stored, local = self.stored.get, self.local.get
+        story_of: dict[int, int] = {}
+        local = self.local.get
         for key in bands:
-            for hit in stored(key) or ():  # already restricted to the window by the store
-                counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
-                hits[hit.post_id] = hit
-            for hit in local(key) or ():
-                if abs(hit.at - post.at) <= self.window:  # type: ignore[operator]
-                    counts[hit.post_id] = counts.get(hit.post_id, 0) + 1
-                    hits[hit.post_id] = hit
+            for near in local(key) or ():
+                if abs(near.at - post.at) <= self.window:
+                    counts[near.post_id] = counts.get(near.post_id, 0) + 1
+                    story_of[near.post_id] = near.story_id
         counts.pop(post.post_id, None)
         if not counts:
             return []
         stories: dict[int, list[int]] = defaultdict(list)
         for post_id in counts:
-            stories[hits[post_id].story_id].append(post_id)
-        ranked = sorted(stories.values(), key=lambda ids: (sum(counts[i] for i in ids), max(ids)), reverse=True)
-        chosen: list[BandHit] = []
-        for ids in ranked[:MAX_STORIES]:
-            ids.sort(key=lambda i: (counts[i], i), reverse=True)
-            chosen.extend(hits[i] for i in ids[:POSTS_PER_STORY])
+            stories[story_of[post_id]].append(post_id)
+        ranked = heapq.nlargest(MAX_STORIES, stories.values(),
+                                key=lambda ids: (sum(counts[i] for i in ids), max(ids)))
+        chosen: list[Counted] = []
+        for ids in ranked:
+            best = heapq.nlargest(POSTS_PER_STORY, ids, key=lambda i: (counts[i], i))
+            chosen.extend(Counted(i, story_of[i], counts[i]) for i in best)
         return chosen
 
-    def screen(self, post: Incoming, shortlist: list[BandHit]) -> list[BandHit]:
+    def screen(self, post: Incoming, shortlist: list[Counted]) -> list[Counted]:
         """The short-listed posts whose estimated containment leaves a chance to pass."""
-        missing = [hit.post_id for hit in shortlist if hit.post_id not in self.sketches]
-        if missing:
-            self.sketches.update(self.load_sketches(missing))
-        bar = self.min_containment * SCREEN
-        passed = []
-        for hit in shortlist:
-            other = self.sketches.get(hit.post_id)
-            if other is not None and estimate_containment(
-                post.sketch.signature, post.sketch.size, other.signature, other.size
-            ) >= bar:
-                passed.append(hit)
-        return passed
+        self._load(self.sketches, self.load_sketches, (c.post_id for c in shortlist))
+        known = [c for c in shortlist if c.post_id in self.sketches]
+        if not known:
+            return []
+        estimates = self._estimate([post.sketch] * len(known), [self.sketches[c.post_id] for c in known])
+        return [c for c, e in zip(known, estimates.tolist(), strict=True) if e >= self.min_containment * SCREEN]
 
-    def assign(self, post: Incoming, bands: list[BandKey]) -> Assignment:
-        """Join the story of the best-contained candidate, or found a new story."""
+    def assign(self, post: Incoming, bands: list[BandKey], stored: Sequence[Counted]) -> Assignment:
+        """Join the story of the best-contained candidate, or found a new story.
+
+        `stored` is the post's screened stored short list (`prefetch`); this batch's earlier
+        posts sharing its bands are short-listed and screened here.
+        """
         best: tuple[float, int] | None = None
-        candidates = self.screen(post, self.shortlist(post, bands))
-        missing = [hit.post_id for hit in candidates if hit.post_id not in self.texts]
-        if missing:
-            self.texts.update(self.load_texts(missing))
-        for hit in candidates:
-            other = self.texts.get(hit.post_id)
+        candidates = [*stored, *self.screen(post, self.shortlist(post, bands))]
+        self._load(self.texts, self.load_texts, (c.post_id for c in candidates))
+        for candidate in candidates:
+            other = self.texts.get(candidate.post_id)
             if other is None:
                 continue
             score = containment(post.text, other)
-            if score >= self.min_containment and (best is None or (score, -hit.story_id) > (best[0], -best[1])):
-                best = (score, hit.story_id)
+            if score >= self.min_containment and (best is None or (score, -candidate.story_id) > (best[0], -best[1])):
+                best = (score, candidate.story_id)
         self.texts[post.post_id] = post.text
         self.sketches[post.post_id] = post.sketch
         if best is None:
@@ -161,6 +184,7 @@ class Assigner:
             self.next_placeholder -= 1
         else:
             (score, story_id), founded = best, False
+        hit = BandHit(post.post_id, story_id, post.at)
         for key in bands:
-            self.local[key].append(BandHit(post.post_id, story_id, post.at))
+            self.local[key].append(hit)
         return Assignment(post.post_id, story_id, round(score, 4), founded, bands)

@@ -1,0 +1,178 @@
+"""Analysis stage, LSH look-up in memory: the window's band hashes → the earlier posts sharing them.
+
+Pure (numpy, no I/O). `story_bands` stays the durable copy; a long-running process that
+assigns many posts keeps this index of the same rows so a batch's look-ups are a few
+vectorised binary searches instead of tens of thousands of B-tree seeks. `generation` is
+the database's band generation the index matches (see `band_store.bump_band_generation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+MAX_BANDS = 256
+
+
+def _salts() -> np.ndarray:
+    """One random 64-bit salt per band number (splitmix64 of the band): folds the band into the key."""
+    z = np.arange(1, MAX_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return (z ^ (z >> np.uint64(31))).view(np.int64)
+
+
+_SALTS = _salts()
+
+
+def band_keys(bands: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """One int64 key per (band number, band hash): equal pairs give equal keys."""
+    return np.bitwise_xor(np.asarray(hashes, dtype=np.int64), _SALTS[np.asarray(bands, dtype=np.intp)])
+
+
+class Counted(NamedTuple):
+    """An earlier post found through shared bands: its id, its story, and how many bands it shares."""
+
+    post_id: int
+    story_id: int
+    shared: int
+
+
+@dataclass
+class BandIndex:
+    """Band keys of the posts in the window, sorted, each pointing at its post's slot.
+
+    Within one key the entries are oldest first, so the newest `cap` of a popular key (a
+    stock phrase a thousand posts share) are one slice. Posts are added after their
+    transaction commits and dropped when they leave the window.
+    """
+
+    generation: int = 0
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    story_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    hours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    @classmethod
+    def from_rows(cls, generation: int, bands: np.ndarray, hashes: np.ndarray, post_ids: np.ndarray,
+                  story_ids: np.ndarray, hours: np.ndarray) -> BandIndex:
+        """An index of stored band rows (one array per column of story_bands)."""
+        unique, first, slots = np.unique(np.asarray(post_ids, dtype=np.int64), return_index=True,
+                                         return_inverse=True)
+        index = cls(generation, post_ids=unique, story_ids=np.asarray(story_ids, dtype=np.int64)[first],
+                    hours=np.asarray(hours, dtype=np.int32)[first])
+        keys = band_keys(bands, hashes)
+        order = np.lexsort((unique[slots], index.hours[slots], keys))
+        index.keys, index.slots = keys[order], slots.astype(np.int32)[order]
+        return index
+
+    @classmethod
+    def from_posts(cls, generation: int, post_ids: np.ndarray, story_ids: np.ndarray, hours: np.ndarray,
+                   hashes: np.ndarray) -> BandIndex:
+        """An index of posts given oldest first, with their band hashes (shape posts × bands)."""
+        index = cls(generation, post_ids=np.asarray(post_ids, dtype=np.int64),
+                    story_ids=np.asarray(story_ids, dtype=np.int64), hours=np.asarray(hours, dtype=np.int32))
+        count, width = hashes.shape
+        keys = band_keys(np.tile(np.arange(width), count), hashes.ravel())
+        order = np.argsort(keys, kind="stable")  # stable: oldest first within a key
+        index.keys, index.slots = keys[order], (order // width).astype(np.int32)
+        return index
+
+    def __len__(self) -> int:
+        """How many posts the index holds."""
+        return len(self.post_ids)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(a.nbytes for a in (self.keys, self.slots, self.post_ids, self.story_ids, self.hours))
+
+    def add(self, post_ids: Sequence[int], story_ids: Sequence[int], hours: Sequence[int],
+            bands: Sequence[Sequence[tuple[int, int]]]) -> None:
+        """Add posts (assumed newer than those held) with their (band, hash) pairs."""
+        if not post_ids:
+            return
+        first = len(self.post_ids)
+        counts = np.array([len(b) for b in bands], dtype=np.intp)
+        pairs = np.array([pair for b in bands for pair in b], dtype=np.int64).reshape(-1, 2)
+        keys = band_keys(pairs[:, 0], pairs[:, 1])
+        slots = np.repeat(np.arange(first, first + len(post_ids), dtype=np.int32), counts)
+        order = np.argsort(keys, kind="stable")
+        keys, slots = keys[order], slots[order]
+        where = np.searchsorted(self.keys, keys, side="right")
+        self.keys = np.insert(self.keys, where, keys)
+        self.slots = np.insert(self.slots, where, slots)
+        self.post_ids = np.concatenate((self.post_ids, np.asarray(post_ids, dtype=np.int64)))
+        self.story_ids = np.concatenate((self.story_ids, np.asarray(story_ids, dtype=np.int64)))
+        self.hours = np.concatenate((self.hours, np.asarray(hours, dtype=np.int32)))
+
+    def prune(self, before_hour: int) -> int:
+        """Drop posts first seen before this hour; return how many were dropped."""
+        keep = self.hours >= before_hour
+        dropped = int(len(keep) - keep.sum())
+        if dropped:
+            renumber = np.cumsum(keep, dtype=np.int64) - 1
+            entries = keep[self.slots]
+            self.keys = self.keys[entries]
+            self.slots = renumber[self.slots[entries]].astype(np.int32)
+            self.post_ids, self.story_ids, self.hours = self.post_ids[keep], self.story_ids[keep], self.hours[keep]
+        return dropped
+
+    def lookup(self, keys: np.ndarray, hours: np.ndarray, span: int, cap: int, stories: int,
+               posts: int) -> list[list[Counted]]:
+        """Short lists for query rows of band keys (shape queries × bands): earlier posts sharing them.
+
+        Per key only its newest `cap` entries count, and entries more than `span` hours from
+        the query's hour are left out. The posts found are grouped by story; the `stories`
+        stories sharing the most bands (ties: the newest post) are kept, and from each its
+        `posts` posts sharing the most bands, each with its number of shared bands.
+        """
+        rows, width = keys.shape
+        found: list[list[Counted]] = [[] for _ in range(rows)]
+        flat = keys.ravel()
+        high = np.searchsorted(self.keys, flat, side="right")
+        low = np.maximum(np.searchsorted(self.keys, flat, side="left"), high - cap)
+        counts = high - low
+        total = int(counts.sum())
+        if not total:
+            return found
+        entries = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - low, counts)
+        owners = np.repeat(np.arange(rows * width, dtype=np.int64) // width, counts)
+        slots = self.slots[entries].astype(np.int64)
+        near = np.abs(self.hours[slots] - np.asarray(hours, dtype=np.int64)[owners]) <= span
+        pairs, shared = np.unique(owners[near] * len(self.post_ids) + slots[near], return_counts=True)
+        if not len(pairs):
+            return found
+        owner, slot = np.divmod(pairs, len(self.post_ids))
+        post, story = self.post_ids[slot], self.story_ids[slot]
+        # Stories per query: bands shared by all their posts, and their newest post.
+        order = np.lexsort((story, owner))
+        owner, post, story, shared = owner[order], post[order], story[order], shared[order]
+        group_start = np.flatnonzero(np.r_[True, (owner[1:] != owner[:-1]) | (story[1:] != story[:-1])])
+        group = np.repeat(np.arange(len(group_start)), np.diff(np.r_[group_start, len(owner)]))
+        score = np.add.reduceat(shared, group_start)
+        newest = np.maximum.reduceat(post, group_start)
+        group_owner = owner[group_start]
+        kept = _rank_within(group_owner, np.lexsort((-newest, -score, group_owner))) < stories
+        # Posts per kept story: those sharing the most bands, then the newest.
+        chosen = np.flatnonzero(kept[group])
+        by_post = chosen[np.lexsort((-post[chosen], -shared[chosen], group[chosen]))]
+        by_post = by_post[_rank_within(group[by_post], np.arange(len(by_post))) < posts]
+        for o, p, st, n in zip(owner[by_post].tolist(), post[by_post].tolist(), story[by_post].tolist(),
+                               shared[by_post].tolist(), strict=True):
+            found[o].append(Counted(p, st, n))
+        return found
+
+
+def _rank_within(labels: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Each item's position among the items with its label, when all are taken in `order`
+    (items of one label must come together in `order`); returned in the items' own order."""
+    ranks = np.empty(len(order), dtype=np.int64)
+    ordered = labels[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ranks[order] = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return ranks

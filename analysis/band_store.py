@@ -1,0 +1,241 @@
+"""Analysis-stage queries for story assignment: unassigned posts, LSH band rows, sketches,
+statement texts, memberships and the band generation.
+
+Session first; nothing here commits (the job boundary does). The hot paths go to the
+driver's cursor, inside the session's transaction: a batch touches tens of thousands of
+band rows, and SQLAlchemy's per-row handling would otherwise dominate.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from analysis.models import PostAnalysis, PostSignature, StoryBand, StoryBandGeneration, StoryPost
+from analysis.similarity import statement_text
+from analysis.stories import BandKey, Sketch
+from collector.models import Post
+
+CHUNK = 400  # ids or hashes per IN (…) list
+
+BandRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # band, hash, post, story, hour
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """An analysed post without a story yet."""
+
+    post_id: int
+    title: str
+    body: str
+    site: str
+    first_seen_at: datetime
+    published_at: datetime | None
+
+
+def list_unassigned_posts(session: Session, limit: int) -> list[NewPost]:
+    """Analysed posts that belong to no story, oldest first."""
+    rows = session.execute(
+        select(Post.id, Post.title, Post.body, Post.site, Post.first_seen_at, Post.published_at)
+        .join(PostAnalysis, PostAnalysis.post_id == Post.id)
+        .outerjoin(StoryPost, StoryPost.post_id == Post.id)
+        .where(StoryPost.post_id.is_(None))
+        .order_by(Post.first_seen_at, Post.id)
+        .limit(limit)
+    )
+    return [NewPost(*row) for row in rows]
+
+
+def hour_of(moment: datetime) -> int:
+    """Whole hours since 1970-01-01 UTC: story_bands' compact time."""
+    return int(moment.timestamp() // 3600)
+
+
+def _as_arrays(rows: list[tuple[int, int, int, int, int]]) -> BandRows:
+    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    return table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4]
+
+
+def list_band_rows(session: Session, keys: Iterable[BandKey], low_hour: int, high_hour: int) -> BandRows:
+    """Stored band rows with any of these (band, hash) keys, first seen between the two hours.
+
+    One statement per band and chunk of hashes: each hash is one range of the primary key.
+    """
+    by_band: dict[int, set[int]] = {}
+    for band, value in keys:
+        by_band.setdefault(band, set()).add(value)
+    found: list[tuple[int, int, int, int, int]] = []
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for band, values in sorted(by_band.items()):
+            for chunk in chunks(sorted(values)):
+                cursor.execute(
+                    f"SELECT band, hash, post_id, story_id, seen_hour FROM story_bands WHERE band = {mark} "
+                    f"AND hash IN ({', '.join([mark] * len(chunk))}) "
+                    f"AND seen_hour >= {mark} AND seen_hour <= {mark}",
+                    (band, *chunk, low_hour, high_hour),
+                )
+                found.extend(cursor.fetchall())
+    return _as_arrays(found)
+
+
+def list_window_sketches(session: Session, since: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Posts with a story, first seen since `since`, oldest first: (post ids, story ids, hours of
+    first sight, MinHash signatures one per row). Posts with an empty statement are left out.
+
+    200,000 posts are 200,000 rows here against 4.2 million in story_bands: the in-memory index
+    recomputes the band hashes from the signatures instead of reading them.
+    """
+    dialect = session.get_bind().dialect
+    hour = ("CAST(strftime('%s', p.first_seen_at) AS INTEGER) / 3600" if dialect.name == "sqlite"  # naive UTC text
+            else "CAST(floor(extract(epoch FROM p.first_seen_at) / 3600) AS BIGINT)")
+    bind = Post.__table__.c.first_seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+    with _cursor(session) as cursor:
+        cursor.execute(
+            f"SELECT s.post_id, m.story_id, {hour}, s.signature FROM post_signatures s "
+            f"JOIN story_posts m ON m.post_id = s.post_id JOIN posts p ON p.id = s.post_id "
+            f"WHERE p.first_seen_at >= {_mark(session)} AND s.shingles > 0 ORDER BY p.first_seen_at, p.id",
+            (bind(since) if bind else since,),
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros((0, 0), dtype=np.uint64),)  # type: ignore[return-value]
+    post_ids, story_ids, hours, blobs = zip(*rows, strict=True)
+    signatures = np.frombuffer(b"".join(map(bytes, blobs)), dtype="<u4").reshape(len(blobs), -1)
+    return (np.array(post_ids, dtype=np.int64), np.array(story_ids, dtype=np.int64),
+            np.array(hours, dtype=np.int64), signatures.astype(np.uint64))
+
+
+def get_band_generation(session: Session) -> int:
+    """The band generation now stored (0 before any band row was added)."""
+    return session.scalar(select(StoryBandGeneration.generation).where(StoryBandGeneration.id == 1)) or 0
+
+
+def bump_band_generation(session: Session) -> tuple[int, int]:
+    """Raise the band generation inside this transaction; return (the value before, the new one).
+
+    The update locks the row (PostgreSQL) or the database (SQLite) until commit, so two
+    processes adding band rows each find the other's number as the value before.
+    """
+    table = StoryBandGeneration.__table__
+    raised = session.execute(
+        update(table).where(table.c.id == 1).values(generation=table.c.generation + 1).returning(table.c.generation)
+    ).scalar()
+    if raised is not None:
+        return int(raised) - 1, int(raised)
+    # The first band rows: start at random, so a copy made before the tables were emptied never matches.
+    raised = secrets.randbits(48) + 1
+    session.execute(insert(table).values(id=1, generation=raised))
+    return 0, raised
+
+
+def tune_for_bulk(session: Session) -> None:
+    """On SQLite, give this connection a 64 MiB page cache and memory-mapped reads: band
+    look-ups and inserts touch random pages of a table holding 21 rows per post in the window."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+        session.connection().exec_driver_sql("PRAGMA mmap_size=1073741824")
+
+
+def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
+    """The folded statement text of each post."""
+    texts: dict[int, str] = {}
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for chunk in chunks(sorted(set(post_ids))):
+            cursor.execute(f"SELECT id, title, body FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})",
+                           tuple(chunk))
+            for post_id, title, body in cursor.fetchall():
+                texts[post_id] = statement_text(title, body)
+    return texts
+
+
+def list_sketches(session: Session, post_ids: Iterable[int]) -> dict[int, Sketch]:
+    """The stored MinHash sketch of each post."""
+    sketches: dict[int, Sketch] = {}
+    mark = _mark(session)
+    with _cursor(session) as cursor:
+        for chunk in chunks(sorted(set(post_ids))):
+            cursor.execute(f"SELECT post_id, shingles, signature FROM post_signatures WHERE post_id IN "
+                           f"({', '.join([mark] * len(chunk))})", tuple(chunk))
+            for post_id, size, signature in cursor.fetchall():
+                sketches[post_id] = Sketch(np.frombuffer(bytes(signature), dtype="<u4").astype(np.uint32), size)
+    return sketches
+
+
+def _mark(session: Session) -> str:
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
+@contextmanager
+def _cursor(session: Session) -> Iterator[Any]:
+    """A DBAPI cursor on the session's connection, inside its transaction, for hot read paths."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]],
+                     sketches: list[tuple[int, Sketch]]) -> None:
+    """Insert story_posts rows (post_id, story_id, joined_at, similarity), band rows
+    (band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
+    _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
+    _insert_rows(session, PostSignature.__table__, ("post_id", "shingles", "signature"),
+                 [(pid, sk.size, sk.signature.astype("<u4").tobytes()) for pid, sk in sketches])
+    _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "seen_hour"), bands)
+
+
+def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver: each column's bind processor runs once per distinct value.
+
+    Tens of thousands of band rows per batch spend most of their time in SQLAlchemy's
+    per-row parameter handling otherwise; the SQL and the stored values are the same.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+                  for i, name in enumerate(columns)]
+    for index, processor in processors:
+        if processor is None:
+            continue
+        memo: dict[Any, Any] = {}
+        for row_number, row in enumerate(rows):
+            value = row[index]
+            if value is not None:
+                if value not in memo:
+                    memo[value] = processor(value)
+                rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
+    mark = _mark(session)
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    connection.exec_driver_sql(sql, rows)
+
+
+def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = timedelta(days=7)) -> int:
+    """Drop band hashes of posts first seen in the `span` before `cutoff`: no new post can match them.
+
+    Found through the posts' first_seen_at index and story_bands' post_id index, so the
+    band table needs no index of its own on time. Another process's in-memory copy may keep
+    such rows a little longer: harmless, as look-ups leave out posts outside the window.
+    """
+    old = select(Post.id).where(Post.first_seen_at < cutoff, Post.first_seen_at >= cutoff - span)
+    return session.execute(delete(StoryBand).where(StoryBand.post_id.in_(old))).rowcount or 0
