@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -73,21 +73,24 @@ def _as_arrays(rows: list[tuple[int, int, int, int, int]]) -> BandRows:
 def list_band_rows(session: Session, keys: Iterable[BandKey], low_hour: int, high_hour: int) -> BandRows:
     """Stored band rows with any of these (band, hash) keys, first seen between the two hours.
 
-    One statement per band and chunk of hashes: each hash is one range of the primary key.
+    One statement per band and chunk of hashes; each (day, band, hash) is one range of the
+    primary key.
     """
     by_band: dict[int, set[int]] = {}
     for band, value in keys:
         by_band.setdefault(band, set()).add(value)
+    days = list(range(low_hour // 24, high_hour // 24 + 1))
     found: list[tuple[int, int, int, int, int]] = []
     mark = _mark(session)
     with _cursor(session) as cursor:
         for band, values in sorted(by_band.items()):
-            for chunk in chunks(sorted(values)):
+            for chunk in chunks(sorted(values), max(1, CHUNK // len(days))):
                 cursor.execute(
-                    f"SELECT band, hash, post_id, story_id, seen_hour FROM story_bands WHERE band = {mark} "
+                    f"SELECT band, hash, post_id, story_id, seen_hour FROM story_bands "
+                    f"WHERE day IN ({', '.join([mark] * len(days))}) AND band = {mark} "
                     f"AND hash IN ({', '.join([mark] * len(chunk))}) "
                     f"AND seen_hour >= {mark} AND seen_hour <= {mark}",
-                    (band, *chunk, low_hour, high_hour),
+                    (*days, band, *chunk, low_hour, high_hour),
                 )
                 found.extend(cursor.fetchall())
     return _as_arrays(found)
@@ -194,11 +197,11 @@ def _cursor(session: Session) -> Iterator[Any]:
 def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]],
                      sketches: list[tuple[int, Sketch]]) -> None:
     """Insert story_posts rows (post_id, story_id, joined_at, similarity), band rows
-    (band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
+    (day, band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
     _insert_rows(session, StoryPost.__table__, ("post_id", "story_id", "joined_at", "similarity"), members)
     _insert_rows(session, PostSignature.__table__, ("post_id", "shingles", "signature"),
                  [(pid, sk.size, sk.signature.astype("<u4").tobytes()) for pid, sk in sketches])
-    _insert_rows(session, StoryBand.__table__, ("band", "hash", "post_id", "story_id", "seen_hour"), bands)
+    _insert_rows(session, StoryBand.__table__, ("day", "band", "hash", "post_id", "story_id", "seen_hour"), bands)
 
 
 def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -230,12 +233,11 @@ def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: lis
     connection.exec_driver_sql(sql, rows)
 
 
-def delete_bands_before(session: Session, cutoff: datetime, span: timedelta = timedelta(days=7)) -> int:
-    """Drop band hashes of posts first seen in the `span` before `cutoff`: no new post can match them.
+def delete_bands_before(session: Session, cutoff: datetime) -> int:
+    """Drop the band hashes of the days before the one `cutoff` falls on: no new post can match them.
 
-    Found through the posts' first_seen_at index and story_bands' post_id index, so the
-    band table needs no index of its own on time. Another process's in-memory copy may keep
-    such rows a little longer: harmless, as look-ups leave out posts outside the window.
+    Whole days of the primary key's first column go at once. Another process's in-memory
+    copy may keep such posts a little longer: harmless, as look-ups leave out posts outside
+    the window.
     """
-    old = select(Post.id).where(Post.first_seen_at < cutoff, Post.first_seen_at >= cutoff - span)
-    return session.execute(delete(StoryBand).where(StoryBand.post_id.in_(old))).rowcount or 0
+    return session.execute(delete(StoryBand).where(StoryBand.day < hour_of(cutoff) // 24)).rowcount or 0

@@ -263,7 +263,7 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     for a, hour in zip(assignments, hours, strict=True):
         story_id = real.get(a.story_id, a.story_id)
         members.append((a.post_id, story_id, posts[a.post_id].first_seen_at, a.similarity))
-        band_rows.extend((band, value, a.post_id, story_id, hour) for band, value in a.bands)
+        band_rows.extend((hour // 24, band, value, a.post_id, story_id, hour) for band, value in a.bands)
         for column, value in zip(added[1:], (a.post_id, story_id, hour, a.bands), strict=True):
             column.append(value)
     band_store.save_memberships(session, members, band_rows,

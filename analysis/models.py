@@ -94,22 +94,24 @@ class StoryPost(Base):
 class StoryBand(Base):
     """One MinHash LSH band hash of a post, for candidate look-up inside the window.
 
-    The primary key (band, hash, post_id) is the look-up index itself; on SQLite the table
-    is WITHOUT ROWID, so a look-up reads story_id and seen_hour from the same B-tree. Only
-    post_id has a second index (cascades and pruning), as every post writes 21 rows here;
-    `seen_hour` (the post's first_seen_at in whole hours since 1970, UTC) keeps rows small
-    where a timestamp column would double them.
+    The primary key (day, band, hash, post_id) is the look-up index: a look-up asks for a
+    band hash on each day the window covers. `day` (whole days since 1970, UTC, of the post's
+    first sight) leads so that a batch's rows all go to today's part of the B-tree — a few
+    thousand pages rewritten per commit, not most pages of a table holding 21 rows for every
+    post in the window — and pruning drops whole days. `seen_hour` keeps the window exact to
+    the hour. No foreign keys: rows leave by day, long before retention deletes their posts,
+    and checking two parents per row would cost more than the insert itself; a row left by a
+    post deleted early only yields a candidate that is then skipped (no sketch, no text).
     """
 
     __tablename__ = "story_bands"
     __table_args__ = {"sqlite_with_rowid": False}
 
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
     band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    post_id: Mapped[int] = mapped_column(
-        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(Integer)
     seen_hour: Mapped[int] = mapped_column(Integer)
 
 

@@ -154,6 +154,8 @@ class Assigner:
 
     def screen(self, post: Incoming, shortlist: list[Counted]) -> list[Counted]:
         """The short-listed posts whose estimated containment leaves a chance to pass."""
+        if not shortlist:
+            return []
         self._load(self.sketches, self.load_sketches, (c.post_id for c in shortlist))
         known = [c for c in shortlist if c.post_id in self.sketches]
         if not known:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 17:51:45.388684
+Create Date: 2026-11-21 18:21:02.194106
 """
 
 from collections.abc import Sequence
@@ -99,6 +99,17 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("generation", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_story_band_generations")),
+    )
+    op.create_table(
+        "story_bands",
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("band", sa.SmallInteger(), nullable=False),
+        sa.Column("hash", sa.BigInteger(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("seen_hour", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "band", "hash", "post_id", name=op.f("pk_story_bands")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "posts",
@@ -268,25 +279,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_incidents_status"), ["status"], unique=False)
 
     op.create_table(
-        "story_bands",
-        sa.Column("band", sa.SmallInteger(), nullable=False),
-        sa.Column("hash", sa.BigInteger(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("story_id", sa.Integer(), nullable=False),
-        sa.Column("seen_hour", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["post_id"], ["posts.id"], name=op.f("fk_story_bands_post_id_posts"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["story_id"], ["stories.id"], name=op.f("fk_story_bands_story_id_stories"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("band", "hash", "post_id", name=op.f("pk_story_bands")),
-        sqlite_with_rowid=False,
-    )
-    with op.batch_alter_table("story_bands", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_story_bands_post_id"), ["post_id"], unique=False)
-
-    op.create_table(
         "story_posts",
         sa.Column("post_id", sa.Integer(), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=False),
@@ -420,10 +412,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_story_posts_story_id"))
 
     op.drop_table("story_posts")
-    with op.batch_alter_table("story_bands", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_story_bands_post_id"))
-
-    op.drop_table("story_bands")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_status"))
 
@@ -455,6 +443,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_posts_first_seen_at")
 
     op.drop_table("posts")
+    op.drop_table("story_bands")
     op.drop_table("story_band_generations")
     op.drop_table("sources")
     op.drop_table("service_runs")
