@@ -89,3 +89,22 @@ def configure_logging(settings: Settings, level: str | None = None) -> logging.H
     for name in NOISY:  # their INFO lines are per request or per job; ours already say what matters
         logging.getLogger(name).setLevel(logging.DEBUG if chosen == "DEBUG" else logging.WARNING)
     return handler
+
+
+def configure_command_logging(settings: Settings) -> None:
+    """For one-off commands: log lines go to `service.log_file` (as the service's do) when one
+    is set; otherwise only errors reach stderr, as the command reports failures itself.
+
+    Either way lines pass through the redacting formatter: without this, Python's last-resort
+    handler would print warnings raw, secrets and all. Nothing changes if logging is set up.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    if settings.service.log_file:
+        configure_logging(settings)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(KeyValueFormatter(secret_values(settings)))
+    handler.setLevel(logging.ERROR)
+    root.addHandler(handler)

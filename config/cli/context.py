@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.database import create_db_engine, session_factory
 from config.errors import ConfigError
 from config.loading import load_settings
+from config.logs import configure_command_logging
 from config.migrate import check_schema
 from config.settings import Settings
 
@@ -32,6 +33,7 @@ class AppContext:
         """The validated settings (ConfigError if the file is bad)."""
         if self._settings is None:
             self._settings, self.config_path = load_settings(self.config_option)
+            configure_command_logging(self._settings)
         return self._settings
 
     def require_secrets(self) -> None:

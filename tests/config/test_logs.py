@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,27 @@ def test_configured_logging_writes_the_file_without_the_secret(
         root.handlers[:], root.level = saved[0], saved[1]
     lines = (tmp_path / "logs" / "yuqing.log").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and lines[0].endswith("INFO config.test: signing with *** channel=hook")
+
+
+def _collect_a_dead_source(tmp_path: Path, service: str) -> subprocess.CompletedProcess[str]:
+    """`yuqing collect` as a real process, on a feed at a port nothing listens on."""
+    with socket.socket() as probe:  # a free port, closed again: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "yuqing.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "y.db"}"\n[fetch]\nretries = 0\n{service}\n'
+                      f'[[sources]]\nname = "dead"\nkind = "rss"\nurl = "http://127.0.0.1:{port}/feed.xml"\n',
+                      encoding="utf-8")
+    yuqing = [sys.executable, "-m", "config.cli", "--config", str(config)]
+    subprocess.run([*yuqing, "init"], check=True, capture_output=True)
+    return subprocess.run([*yuqing, "collect"], capture_output=True, text=True, check=False)
+
+
+def test_a_one_off_command_reports_a_failure_once_and_logs_it_to_the_file(tmp_path: Path) -> None:
+    quiet = _collect_a_dead_source(tmp_path, "")
+    assert quiet.stdout.count("dead (rss): failed: could not connect") == 1
+    assert "dead" not in quiet.stderr  # no second, unformatted copy from Python's last-resort handler
+    logged = _collect_a_dead_source(tmp_path, '[service]\nlog_file = "logs/yuqing.log"\n')
+    lines = (tmp_path / "logs" / "yuqing.log").read_text(encoding="utf-8").splitlines()
+    assert any("WARNING" in line and "dead" in line and "could not connect" in line for line in lines)
+    assert "dead" not in logged.stderr
