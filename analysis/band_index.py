@@ -1,15 +1,14 @@
-"""Analysis stage, LSH look-up in memory: the window's band hashes → the earlier posts sharing them.
+"""Analysis stage, candidate ranking: stored band rows a batch can match → each post's short list.
 
-Pure (numpy, no I/O). `story_bands` stays the durable copy; a long-running process that
-assigns many posts keeps this index of the same rows so a batch's look-ups are a few
-vectorised binary searches instead of tens of thousands of B-tree seeks. `generation` is
-the database's band generation the index matches (see `band_store.bump_band_generation`).
+Pure (numpy, no I/O). The job reads the story_bands rows sharing a band hash with a batch;
+this index answers every post of the batch at once with vectorised binary searches and
+groupings, where Python loops over ~100 hits per post at 200,000 posts in the window were
+the slowest part of assignment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -43,84 +42,32 @@ class Counted(NamedTuple):
 
 @dataclass
 class BandIndex:
-    """Band keys of the posts in the window, sorted, each pointing at its post's slot.
+    """Band keys of earlier posts, sorted, each pointing at its post's slot.
 
     Within one key the entries are oldest first, so the newest `cap` of a popular key (a
-    stock phrase a thousand posts share) are one slice. Posts are added after their
-    transaction commits and dropped when they leave the window.
+    stock phrase a thousand posts share) are one slice.
     """
 
-    generation: int = 0
-    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    story_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    hours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    keys: np.ndarray
+    slots: np.ndarray
+    post_ids: np.ndarray
+    story_ids: np.ndarray
+    hours: np.ndarray
 
     @classmethod
-    def from_rows(cls, generation: int, bands: np.ndarray, hashes: np.ndarray, post_ids: np.ndarray,
-                  story_ids: np.ndarray, hours: np.ndarray) -> BandIndex:
+    def from_rows(cls, bands: np.ndarray, hashes: np.ndarray, post_ids: np.ndarray, story_ids: np.ndarray,
+                  hours: np.ndarray) -> BandIndex:
         """An index of stored band rows (one array per column of story_bands)."""
         unique, first, slots = np.unique(np.asarray(post_ids, dtype=np.int64), return_index=True,
                                          return_inverse=True)
-        index = cls(generation, post_ids=unique, story_ids=np.asarray(story_ids, dtype=np.int64)[first],
-                    hours=np.asarray(hours, dtype=np.int32)[first])
+        post_hours = np.asarray(hours, dtype=np.int64)[first]
         keys = band_keys(bands, hashes)
-        order = np.lexsort((unique[slots], index.hours[slots], keys))
-        index.keys, index.slots = keys[order], slots.astype(np.int32)[order]
-        return index
-
-    @classmethod
-    def from_posts(cls, generation: int, post_ids: np.ndarray, story_ids: np.ndarray, hours: np.ndarray,
-                   hashes: np.ndarray) -> BandIndex:
-        """An index of posts given oldest first, with their band hashes (shape posts × bands)."""
-        index = cls(generation, post_ids=np.asarray(post_ids, dtype=np.int64),
-                    story_ids=np.asarray(story_ids, dtype=np.int64), hours=np.asarray(hours, dtype=np.int32))
-        count, width = hashes.shape
-        keys = band_keys(np.tile(np.arange(width), count), hashes.ravel())
-        order = np.argsort(keys, kind="stable")  # stable: oldest first within a key
-        index.keys, index.slots = keys[order], (order // width).astype(np.int32)
-        return index
+        order = np.lexsort((unique[slots], post_hours[slots], keys))
+        return cls(keys[order], slots[order], unique, np.asarray(story_ids, dtype=np.int64)[first], post_hours)
 
     def __len__(self) -> int:
         """How many posts the index holds."""
         return len(self.post_ids)
-
-    @property
-    def nbytes(self) -> int:
-        """Memory held by the arrays."""
-        return sum(a.nbytes for a in (self.keys, self.slots, self.post_ids, self.story_ids, self.hours))
-
-    def add(self, post_ids: Sequence[int], story_ids: Sequence[int], hours: Sequence[int],
-            bands: Sequence[Sequence[tuple[int, int]]]) -> None:
-        """Add posts (assumed newer than those held) with their (band, hash) pairs."""
-        if not post_ids:
-            return
-        first = len(self.post_ids)
-        counts = np.array([len(b) for b in bands], dtype=np.intp)
-        pairs = np.array([pair for b in bands for pair in b], dtype=np.int64).reshape(-1, 2)
-        keys = band_keys(pairs[:, 0], pairs[:, 1])
-        slots = np.repeat(np.arange(first, first + len(post_ids), dtype=np.int32), counts)
-        order = np.argsort(keys, kind="stable")
-        keys, slots = keys[order], slots[order]
-        where = np.searchsorted(self.keys, keys, side="right")
-        self.keys = np.insert(self.keys, where, keys)
-        self.slots = np.insert(self.slots, where, slots)
-        self.post_ids = np.concatenate((self.post_ids, np.asarray(post_ids, dtype=np.int64)))
-        self.story_ids = np.concatenate((self.story_ids, np.asarray(story_ids, dtype=np.int64)))
-        self.hours = np.concatenate((self.hours, np.asarray(hours, dtype=np.int32)))
-
-    def prune(self, before_hour: int) -> int:
-        """Drop posts first seen before this hour; return how many were dropped."""
-        keep = self.hours >= before_hour
-        dropped = int(len(keep) - keep.sum())
-        if dropped:
-            renumber = np.cumsum(keep, dtype=np.int64) - 1
-            entries = keep[self.slots]
-            self.keys = self.keys[entries]
-            self.slots = renumber[self.slots[entries]].astype(np.int32)
-            self.post_ids, self.story_ids, self.hours = self.post_ids[keep], self.story_ids[keep], self.hours[keep]
-        return dropped
 
     def lookup(self, keys: np.ndarray, hours: np.ndarray, span: int, cap: int, stories: int,
                posts: int) -> list[list[Counted]]:

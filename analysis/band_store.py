@@ -1,5 +1,5 @@
 """Analysis-stage queries for story assignment: unassigned posts, LSH band rows, sketches,
-statement texts, memberships and the band generation.
+statement texts, memberships.
 
 Session first; nothing here commits (the job boundary does). The hot paths go to the
 driver's cursor, inside the session's transaction: a batch touches tens of thousands of
@@ -8,7 +8,6 @@ band rows, and SQLAlchemy's per-row handling would otherwise dominate.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from analysis.models import PostAnalysis, PostSignature, StoryBand, StoryBandGeneration, StoryPost
+from analysis.models import PostAnalysis, PostSignature, StoryBand, StoryPost
 from analysis.similarity import statement_text
 from analysis.stories import BandKey, Sketch
 from collector.models import Post
@@ -94,56 +93,6 @@ def list_band_rows(session: Session, keys: Iterable[BandKey], low_hour: int, hig
                 )
                 found.extend(cursor.fetchall())
     return _as_arrays(found)
-
-
-def list_window_sketches(session: Session, since: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Posts with a story, first seen since `since`, oldest first: (post ids, story ids, hours of
-    first sight, MinHash signatures one per row). Posts with an empty statement are left out.
-
-    200,000 posts are 200,000 rows here against 4.2 million in story_bands: the in-memory index
-    recomputes the band hashes from the signatures instead of reading them.
-    """
-    dialect = session.get_bind().dialect
-    hour = ("CAST(strftime('%s', p.first_seen_at) AS INTEGER) / 3600" if dialect.name == "sqlite"  # naive UTC text
-            else "CAST(floor(extract(epoch FROM p.first_seen_at) / 3600) AS BIGINT)")
-    bind = Post.__table__.c.first_seen_at.type.dialect_impl(dialect).bind_processor(dialect)
-    with _cursor(session) as cursor:
-        cursor.execute(
-            f"SELECT s.post_id, m.story_id, {hour}, s.signature FROM post_signatures s "
-            f"JOIN story_posts m ON m.post_id = s.post_id JOIN posts p ON p.id = s.post_id "
-            f"WHERE p.first_seen_at >= {_mark(session)} AND s.shingles > 0 ORDER BY p.first_seen_at, p.id",
-            (bind(since) if bind else since,),
-        )
-        rows = cursor.fetchall()
-    if not rows:
-        return (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros((0, 0), dtype=np.uint64),)  # type: ignore[return-value]
-    post_ids, story_ids, hours, blobs = zip(*rows, strict=True)
-    signatures = np.frombuffer(b"".join(map(bytes, blobs)), dtype="<u4").reshape(len(blobs), -1)
-    return (np.array(post_ids, dtype=np.int64), np.array(story_ids, dtype=np.int64),
-            np.array(hours, dtype=np.int64), signatures.astype(np.uint64))
-
-
-def get_band_generation(session: Session) -> int:
-    """The band generation now stored (0 before any band row was added)."""
-    return session.scalar(select(StoryBandGeneration.generation).where(StoryBandGeneration.id == 1)) or 0
-
-
-def bump_band_generation(session: Session) -> tuple[int, int]:
-    """Raise the band generation inside this transaction; return (the value before, the new one).
-
-    The update locks the row (PostgreSQL) or the database (SQLite) until commit, so two
-    processes adding band rows each find the other's number as the value before.
-    """
-    table = StoryBandGeneration.__table__
-    raised = session.execute(
-        update(table).where(table.c.id == 1).values(generation=table.c.generation + 1).returning(table.c.generation)
-    ).scalar()
-    if raised is not None:
-        return int(raised) - 1, int(raised)
-    # The first band rows: start at random, so a copy made before the tables were emptied never matches.
-    raised = secrets.randbits(48) + 1
-    session.execute(insert(table).values(id=1, generation=raised))
-    return 0, raised
 
 
 def tune_for_bulk(session: Session) -> None:
@@ -236,8 +185,6 @@ def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: lis
 def delete_bands_before(session: Session, cutoff: datetime) -> int:
     """Drop the band hashes of the days before the one `cutoff` falls on: no new post can match them.
 
-    Whole days of the primary key's first column go at once. Another process's in-memory
-    copy may keep such posts a little longer: harmless, as look-ups leave out posts outside
-    the window.
+    Whole days of the primary key's first column go at once.
     """
     return session.execute(delete(StoryBand).where(StoryBand.day < hour_of(cutoff) // 24)).rowcount or 0

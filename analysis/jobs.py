@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,13 +27,12 @@ from analysis.forecast import forecast_tier
 from analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
 from analysis.models import Story
 from analysis.post_store import count_stale_analyses, list_posts_to_analyze, save_analyses
-from analysis.similarity import band_hash_matrix, band_layout, clean_title, statement_text
+from analysis.similarity import band_layout, clean_title, statement_text
 from analysis.stories import (
     MAX_STORIES,
     POSTS_PER_STORY,
     Assigner,
     Assignment,
-    BandKey,
     Incoming,
     compute_bands,
 )
@@ -110,15 +107,6 @@ UPDATE_BATCH = 200
 TEXT_CACHE = 100_000  # folded texts kept between batches of one run
 BAND_MARGIN = timedelta(days=1)  # bands are kept this long beyond the window, for late posts
 BAND_CAP = 32  # per band hash, only the newest posts sharing it are candidates
-INDEX_MIN = 2_000  # unassigned posts for which loading the window's bands into memory pays off
-
-# The window's bands in memory, per database, for the life of the process: loaded by the first
-# run with INDEX_MIN posts to assign, then kept in step with story_bands (see band_index.py).
-_band_indexes: WeakKeyDictionary[Any, BandIndex] = WeakKeyDictionary()
-
-
-class StaleBandIndex(Exception):
-    """Another process added band rows since this process's in-memory copy was made."""
 
 
 @dataclass
@@ -129,115 +117,55 @@ class AssignSummary:
     joined: int = 0
     founded: int = 0
     pruned: int = 0
-    index_loads: int = 0
 
     def __str__(self) -> str:
         return f"{self.posts} posts assigned: {self.joined} joined a story, {self.founded} new stories"
 
 
-def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
-                   index_min: int = INDEX_MIN) -> AssignSummary:
-    """Give every analysed post a story: join the best containing one in the window, or start one.
-
-    Stored candidates come from story_bands: by SQL look-ups for a few posts, or, once a run
-    has `index_min` posts to assign, from the process's in-memory copy of the window's bands.
-    """
+def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> AssignSummary:
+    """Give every analysed post a story: join the best containing one in the window, or start one."""
     summary = AssignSummary()
     texts: dict[int, str] = {}
     pending: list[band_store.NewPost] = []
-    engine = sessions.kw.get("bind")
-    index = _band_indexes.get(engine) if engine is not None else None
     while True:
         if not pending:  # one scan for many batches: finding unassigned posts reads every analysis
             with sessions() as session:
                 pending = band_store.list_unassigned_posts(session, PENDING_SCAN)
             if not pending:
                 break
-        if engine is not None and (index is not None or len(pending) >= index_min):
-            index = _current_index(settings, sessions, index, now, summary)
-            _band_indexes[engine] = index
         # A batch's look-ups and its band rows keep whole hours, so a batch spans at most an
         # hour: the window is exact to within an hour or two.
         size = next((i for i, p in enumerate(pending[:ASSIGN_BATCH])
                      if p.first_seen_at > pending[0].first_seen_at + BATCH_SPAN), min(len(pending), ASSIGN_BATCH))
-        batch = pending[:size]
+        batch, pending = pending[:size], pending[size:]
         if len(texts) > TEXT_CACHE:
             texts.clear()
-        try:
-            with transaction(sessions) as session:
-                band_store.tune_for_bulk(session)
-                assignments, added = _assign_batch(settings, session, batch, texts, index)
-        except StaleBandIndex:
-            index = _load_index(settings, sessions, now, summary)  # and the batch is assigned again
-            continue
-        if index is not None:
-            index.add(*added[1:])
-            index.generation = added[0]
-        pending = pending[size:]
+        with transaction(sessions) as session:
+            band_store.tune_for_bulk(session)
+            assignments = _assign_batch(settings, session, batch, texts)
         summary.posts += len(assignments)
         summary.founded += sum(1 for a in assignments if a.founded)
         summary.joined += sum(1 for a in assignments if not a.founded)
-    cutoff = now - settings.stories.window - BAND_MARGIN
     with transaction(sessions) as session:
-        summary.pruned = band_store.delete_bands_before(session, cutoff)
-    if index is not None:
-        index.prune(band_store.hour_of(cutoff))
+        summary.pruned = band_store.delete_bands_before(session, now - settings.stories.window - BAND_MARGIN)
     return summary
 
 
-def _current_index(settings: Settings, sessions: sessionmaker[Session], index: BandIndex | None,
-                   now: datetime, summary: AssignSummary) -> BandIndex:
-    """This process's copy of the band index, loaded again if another process added rows."""
-    if index is not None:
-        with sessions() as session:
-            if band_store.get_band_generation(session) == index.generation:
-                return index
-    return _load_index(settings, sessions, now, summary)
-
-
-def _load_index(settings: Settings, sessions: sessionmaker[Session], now: datetime,
-                summary: AssignSummary) -> BandIndex:
-    """Build the window's band index from the stored sketches of its posts.
-
-    The generation is read first: rows added meanwhile make the copy look stale at the
-    next write, never current while missing rows.
-    """
-    started = time.perf_counter()
-    with sessions() as session:
-        generation = band_store.get_band_generation(session)
-        post_ids, story_ids, hours, signatures = band_store.list_window_sketches(
-            session, now - settings.stories.window - BAND_MARGIN)
-    layout = band_layout(settings.stories.lsh_threshold)
-    hashes = band_hash_matrix(signatures, layout) if len(post_ids) else np.zeros((0, layout.bands), np.int64)
-    index = BandIndex.from_posts(generation, post_ids, story_ids, hours, hashes)
-    summary.index_loads += 1
-    log.info("band index loaded: %d posts, %d band keys, %.1f MB in %.1f s", len(index), len(index.keys),
-             index.nbytes / 2**20, time.perf_counter() - started)
-    return index
-
-
-Added = tuple[int, list[int], list[int], list[int], list[list[BandKey]]]  # generation; post, story, hour, bands
-
-
-def _assign_batch(settings: Settings, session: Session, batch: list[band_store.NewPost], texts: dict[int, str],
-                  index: BandIndex | None) -> tuple[list[Assignment], Added]:
-    """Assign one batch inside the session's transaction; return the assignments and what the
-    in-memory index must add once the transaction commits."""
+def _assign_batch(settings: Settings, session: Session, batch: list[band_store.NewPost],
+                  texts: dict[int, str]) -> list[Assignment]:
+    """Assign one batch inside the session's transaction."""
     window = settings.stories.window
     span = math.ceil(window / HOUR)
     folded = [statement_text(p.title, p.body) for p in batch]
     matrix, bands, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
     hours = [band_store.hour_of(p.first_seen_at) for p in batch]
     keyed = [i for i, b in enumerate(bands) if b]
-    source = index
-    if source is None:  # a small index of just the stored rows this batch can match
-        rows = band_store.list_band_rows(session, (k for b in bands for k in b), min(hours) - span, max(hours) + span)
-        source = BandIndex.from_rows(0, *rows)
     found: list[Sequence[Counted]] = [()] * len(batch)
-    if keyed:
-        widths = np.arange(matrix.shape[1])
-        looked = source.lookup(band_keys(widths, matrix[keyed]), np.array([hours[i] for i in keyed]), span,
-                               BAND_CAP, MAX_STORIES, POSTS_PER_STORY)
+    if keyed:  # the stored rows this batch can match, ranked for every post at once
+        rows = band_store.list_band_rows(session, (k for b in bands for k in b), min(hours) - span, max(hours) + span)
+        looked = BandIndex.from_rows(*rows).lookup(
+            band_keys(np.arange(matrix.shape[1]), matrix[keyed]), np.array([hours[i] for i in keyed]), span,
+            BAND_CAP, MAX_STORIES, POSTS_PER_STORY)
         for i, hits in zip(keyed, looked, strict=True):
             found[i] = hits
     assigner = Assigner(lambda ids: band_store.list_sketches(session, ids),
@@ -247,9 +175,6 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
                 for p, text, sketch in zip(batch, folded, sketches, strict=True)]
     screened = assigner.prefetch(incoming, found)
     assignments = [assigner.assign(post, b, hits) for post, b, hits in zip(incoming, bands, screened, strict=True)]
-    before, generation = band_store.bump_band_generation(session)
-    if index is not None and before != index.generation:
-        raise StaleBandIndex(f"band generation was {before}, this process's copy has {index.generation}")
     posts = {p.post_id: p for p in batch}
     last_at: dict[int, datetime] = {}
     for a in assignments:
@@ -259,17 +184,14 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     ids = store.save_stories(session, [_story_row(posts[a.post_id], last_at[a.story_id]) for a in founders])
     real = {a.story_id: story_id for a, story_id in zip(founders, ids, strict=True)}
     members, band_rows = [], []
-    added: Added = (generation, [], [], [], [])
     for a, hour in zip(assignments, hours, strict=True):
         story_id = real.get(a.story_id, a.story_id)
         members.append((a.post_id, story_id, posts[a.post_id].first_seen_at, a.similarity))
         band_rows.extend((hour // 24, band, value, a.post_id, story_id, hour) for band, value in a.bands)
-        for column, value in zip(added[1:], (a.post_id, story_id, hour, a.bands), strict=True):
-            column.append(value)
     band_store.save_memberships(session, members, band_rows,
                                 [(a.post_id, sketch) for a, sketch in zip(assignments, sketches, strict=True)])
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
-    return assignments, added
+    return assignments
 
 
 def _story_row(post: store.NewPost, last_post_at: datetime) -> dict[str, Any]:

@@ -115,20 +115,6 @@ class StoryBand(Base):
     seen_hour: Mapped[int] = mapped_column(Integer)
 
 
-class StoryBandGeneration(Base):
-    """How many transactions have added rows to story_bands (one row, id 1).
-
-    A process that keeps the window's bands in memory (analysis/band_index.py) raises it in
-    each transaction that adds rows; getting any other number than its own last plus one
-    means another process added rows, so its copy is stale and is loaded again.
-    """
-
-    __tablename__ = "story_band_generations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    generation: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
 class PostSignature(Base):
     """A post's MinHash signature and shingle count: candidates are screened by estimated
     containment before their text is read and compared exactly."""

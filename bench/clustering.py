@@ -3,9 +3,7 @@
 Generates the seeded corpus of bench/clustering_corpus.py, stores it in a fresh SQLite file,
 runs the real `assign_stories` job, and scores pairwise precision and recall against the
 generator's truth; SimHash is scored on the same folded texts in the same run. Then it fills
-the window to `--window-posts` posts and times assignment of a last batch twice, on two copies
-of the database: with this process's in-memory band index (the service) and with SQL look-ups
-(a new process with a few posts to assign); it also times loading the index.
+the window to `--window-posts` posts and times assignment of a last batch.
 
     taskset -c 1 .venv/bin/python -m bench.clustering            # the figures in BENCHMARKS.md
     .venv/bin/python -m bench.clustering --statements 300 --unrelated 2000 --window-posts 20000
@@ -15,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -26,7 +23,6 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
-from analysis import jobs
 from analysis.jobs import assign_stories
 from analysis.models import PostAnalysis, StoryPost
 from analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
@@ -103,13 +99,12 @@ def store_posts(sessions, posts: Sequence[CorpusPost], offset: int) -> list[int]
     return ids
 
 
-def run_assign(settings: Settings, sessions, now, **options) -> tuple[int, float]:
+def run_assign(settings: Settings, sessions, now) -> tuple[int, float]:
     """Run the real job; return (posts assigned, CPU seconds of this process: one core's work)."""
     started, wall = time.process_time(), time.perf_counter()
-    summary = assign_stories(settings, sessions, now=now, **options)
+    summary = assign_stories(settings, sessions, now=now)
     cpu = time.process_time() - started
-    loads = f", {summary.index_loads} index load(s)" if summary.index_loads else ""
-    print(f"  assign_stories: {summary.posts:,} posts, {cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall{loads}")
+    print(f"  assign_stories: {summary.posts:,} posts, {cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall")
     return summary.posts, cpu
 
 
@@ -157,29 +152,10 @@ def throughput(settings: Settings, sessions, corpus: list[CorpusPost], window_po
         else:
             title, body = statement(rng)
             fresh.append(CorpusPost(-1, "late.example.cn", title, body, end))
-    # The same last batch twice, on two copies of the database: assigned by this process, whose
-    # in-memory index is loaded and current (the service), and by SQL look-ups (a new process).
-    path = Path(sessions.kw["bind"].url.database)
-    with sessions() as session:
-        session.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    copy = path.with_name("copy.db")
-    shutil.copy(path, copy)
     store_posts(sessions, fresh, filled)
     count, seconds = run_assign(settings, sessions, end)
-    print(f"assignment with {filled:,} posts in the window, in-memory index: {count:,} posts in {seconds:.2f} s "
-          f"= {count / seconds:,.0f} posts/s")
-    started = time.process_time()
-    index = jobs._load_index(settings, sessions, end, jobs.AssignSummary())
-    load = time.process_time() - started
-    print(f"  loading that index in a new process: {load:.2f} s CPU ({len(index):,} posts, "
-          f"{index.nbytes / 2**20:.0f} MB); with the batch: {count / (seconds + load):,.0f} posts/s")
-    engine = create_db_engine(f"sqlite:///{copy}")
-    other = session_factory(engine)
-    store_posts(other, fresh, filled)
-    count, seconds = run_assign(settings, other, end, index_min=10**9)
-    print(f"assignment with {filled:,} posts in the window, SQL look-ups: {count:,} posts in {seconds:.2f} s "
-          f"= {count / seconds:,.0f} posts/s")
-    engine.dispose()
+    print(f"assignment with {filled:,} posts in the window: {count:,} posts in {seconds:.2f} s = "
+          f"{count / seconds:,.0f} posts/s")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 18:21:02.194106
+Create Date: 2026-11-21 18:27:17.165067
 """
 
 from collections.abc import Sequence
@@ -93,12 +93,6 @@ def upgrade() -> None:
         sa.Column("created_at", config.database.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
         sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
-    )
-    op.create_table(
-        "story_band_generations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("generation", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_story_band_generations")),
     )
     op.create_table(
         "story_bands",
@@ -444,7 +438,6 @@ def downgrade() -> None:
 
     op.drop_table("posts")
     op.drop_table("story_bands")
-    op.drop_table("story_band_generations")
     op.drop_table("sources")
     op.drop_table("service_runs")
     with op.batch_alter_table("job_runs", schema=None) as batch_op:

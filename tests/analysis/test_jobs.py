@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from weakref import WeakKeyDictionary
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis import jobs
 from analysis.jobs import assign_stories, detect_bursts, update_stories
 from analysis.models import Burst, Story, StoryBand, StoryPost, TierChange
 from config.database import transaction
@@ -24,15 +22,7 @@ def _story_of(session: Session, post_id: int) -> int:
     return session.scalar(select(StoryPost.story_id).where(StoryPost.post_id == post_id))
 
 
-@pytest.fixture(params=["sql", "memory"])
-def index_min(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Both look-up paths: SQL look-ups in story_bands, and the in-memory index (with a fresh registry)."""
-    monkeypatch.setattr(jobs, "_band_indexes", WeakKeyDictionary())
-    return 10**9 if request.param == "sql" else 0
-
-
-def test_copies_across_sites_join_one_story_and_the_official_reply_does_not(db: sessionmaker[Session],
-                                                                            index_min: int) -> None:
+def test_copies_across_sites_join_one_story_and_the_official_reply_does_not(db: sessionmaker[Session]) -> None:
     settings = Settings()
     with transaction(db) as s:
         original = add_post(s, site="bbs.a.cn", title="交通局门口渣土车撞人", body=STATEMENT, seen=T0)
@@ -46,7 +36,7 @@ def test_copies_across_sites_join_one_story_and_the_official_reply_does_not(db: 
         reply = add_post(s, site="gov.e.cn", title="情况通报", body=OFFICIAL_REPLY, seen=T0 + 3 * H,
                          negativity=0.2)
         unanalysed = add_post(s, site="bbs.b.cn", title="x", body=STATEMENT, seen=T0, analysed=False)
-    summary = assign_stories(settings, db, now=T0 + 4 * H, index_min=index_min)
+    summary = assign_stories(settings, db, now=T0 + 4 * H)
     assert (summary.posts, summary.founded, summary.joined) == (5, 2, 3)
     with db() as s:
         story = _story_of(s, original.id)
@@ -54,20 +44,19 @@ def test_copies_across_sites_join_one_story_and_the_official_reply_does_not(db: 
         assert _story_of(s, reply.id) not in (None, story)
         assert _story_of(s, unanalysed.id) is None
         assert s.scalar(select(func.count()).select_from(StoryBand)) == 5 * 21
-    again = assign_stories(settings, db, now=T0 + 5 * H, index_min=index_min)
+    again = assign_stories(settings, db, now=T0 + 5 * H)
     assert again.posts == 0
 
 
-def test_a_later_copy_joins_the_stored_story_inside_the_window_only(db: sessionmaker[Session],
-                                                                    index_min: int) -> None:
+def test_a_later_copy_joins_the_stored_story_inside_the_window_only(db: sessionmaker[Session]) -> None:
     settings = Settings()
     with transaction(db) as s:
         first = add_post(s, site="a.cn", title="渣土车撞人", body=STATEMENT, seen=T0)
-    assign_stories(settings, db, now=T0, index_min=index_min)
+    assign_stories(settings, db, now=T0)
     with transaction(db) as s:
         inside = add_post(s, site="b.cn", title="转发:渣土车撞人", body=STATEMENT, seen=T0 + 71 * H)
         outside = add_post(s, site="c.cn", title="渣土车撞人", body=STATEMENT, seen=T0 + 150 * H)
-    assign_stories(settings, db, now=T0 + 150 * H, index_min=index_min)
+    assign_stories(settings, db, now=T0 + 150 * H)
     with db() as s:
         assert _story_of(s, inside.id) == _story_of(s, first.id)
         assert _story_of(s, outside.id) != _story_of(s, first.id)
