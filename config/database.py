@@ -101,8 +101,3 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back otherwise."""
     with factory() as session, session.begin():
         yield session
-
-
-def redact_url(url: str) -> str:
-    """The database URL with any password hidden, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)

@@ -9,29 +9,16 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 import sys
 import time
 from collections.abc import Iterable
 
+from config.redact import redact_text
 from config.settings import Settings
 
 VOCABULARY = ("job", "source", "post_id", "story_id", "tier", "channel")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
-_SECRET_QUERY = re.compile(
-    r"(?i)([?&](?:access_token|token|key|secret|sign|signature|password|sendkey|webhook_key)=)[^&\s\"']+"
-)
-_URL_PASSWORD = re.compile(r"(://[^/:@\s]+:)[^@/\s]+@")
 NOISY = ("httpx", "httpcore", "apscheduler", "jieba", "urllib3", "alembic")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """The text with secret values, URL passwords and key-like query parameters replaced by ***."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    return _SECRET_QUERY.sub(r"\1***", text)
 
 
 def _value(value: object) -> str:
@@ -62,7 +49,7 @@ class KeyValueFormatter(logging.Formatter):
             line += f" exception={_value(f'{type(exc).__name__}: {exc}')}"
             if logging.getLogger().isEnabledFor(logging.DEBUG):
                 line += f" traceback={_value(self.formatException(record.exc_info))}"
-        return redact(line.replace("\n", "\\n").replace("\r", ""), self.secrets)
+        return redact_text(line.replace("\n", "\\n").replace("\r", ""), self.secrets)
 
 
 def secret_values(settings: Settings) -> list[str]:

@@ -25,7 +25,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.database import redact_url, session_factory, transaction, utcnow
+from config.database import session_factory, transaction, utcnow
 from config.errors import ServiceError, YuqingError
 from config.lock import ServiceLock
 from config.migrate import check_schema
@@ -37,6 +37,7 @@ from config.records import (
     record_service_start,
     record_service_stop,
 )
+from config.redact import redact_database_url
 from config.scheduler import (
     BATCH,
     DueSources,
@@ -97,10 +98,10 @@ class Service:
                                args=("alerts.digest", run_digest), misfire_grace_time=3600)
         self.scheduler.start()
         logger.info("service started: %d jobs on %s", len(self.scheduler.get_jobs()),
-                    redact_url(self.settings.database.url), extra={"pid": os.getpid(), "lock": self.lock.where})
+                    redact_database_url(self.settings.database.url), extra={"pid": os.getpid(), "lock": self.lock.where})
 
     def _refusal(self) -> str:
-        database = redact_url(self.settings.database.url)
+        database = redact_database_url(self.settings.database.url)
         with self.sessions() as session:
             holder = get_latest_service_run(session)
         who = (f"pid {holder.pid} on {holder.hostname} since {holder.started_at:%Y-%m-%d %H:%M:%S} UTC"

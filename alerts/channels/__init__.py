@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 
 from alerts.channels import dingtalk, email, feishu, log, webhook, wecom
-from alerts.channels.base import SendResult, make_client, redact
+from alerts.channels.base import SendResult, make_client
 from alerts.escaping import escape_markdown
 from alerts.payload import alert_uid
 from config.errors import DeliveryError
+from config.redact import redact_endpoint
 from config.settings import ChannelSettings
 
 HTTP_KINDS = ("webhook", "wecom", "dingtalk", "feishu")
@@ -50,7 +51,7 @@ def describe_failure(exc: BaseException, channel: ChannelSettings) -> str:
     """"ConnectError: …" with the channel URL (it may carry a key) redacted."""
     text = f"{type(exc).__name__}: {exc}"
     url = channel.resolved_url()
-    return text.replace(url, redact(url)) if url else text
+    return text.replace(url, redact_endpoint(url)) if url else text
 
 
 def send_alerts(

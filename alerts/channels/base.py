@@ -7,13 +7,11 @@ URLs in results are redacted (bot URLs carry their key in the query string).
 from __future__ import annotations
 
 import json
-import re
 import ssl
 import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -41,22 +39,6 @@ def excerpt(text: str | bytes | None, limit: int = EXCERPT) -> str | None:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# A path segment that looks like a key (Feishu puts its bot token in the path: /bot/v2/hook/<token>).
-_TOKEN_SEGMENT = re.compile(r"[A-Za-z0-9_\-]{16,}")
-
-
-def redact(url: str | None) -> str:
-    """The URL without query string, credentials or key-like path segments: safe to log and store."""
-    if not url:
-        return "(no url)"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    path = "/".join("…" if _TOKEN_SEGMENT.fullmatch(seg) else seg for seg in parts.path.split("/"))
-    return urlunsplit((parts.scheme, host, path, "…" if parts.query else "", ""))
 
 
 def channel_url(channel: ChannelSettings) -> str:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import click
 
 from config.cli.context import AppContext, pass_app
-from config.database import redact_url
 from config.migrate import upgrade
+from config.redact import redact_database_url
 
 
 @click.command()
 @pass_app
 def init(app: AppContext) -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    url = redact_url(app.settings.database.url)
+    url = redact_database_url(app.settings.database.url)
     before, after = upgrade(app.engine)
     if before == after:
         click.echo(f"database {url} is up to date (schema {after})")

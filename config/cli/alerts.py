@@ -8,10 +8,10 @@ import click
 from rich.markup import escape
 
 from alerts.channels import send_alerts
-from alerts.channels.base import redact
 from alerts.payload import alert_uid, build_test_payload
 from config.cli.context import AppContext, pass_app
 from config.database import utcnow
+from config.redact import redact_endpoint
 
 
 @click.group()
@@ -33,7 +33,7 @@ def test_channels(app: AppContext) -> None:
         payload = build_test_payload(alert_uid(f"test:{channel.name}:{now.isoformat()}"), channel.name,
                                      now, settings.digest.timezone)
         result = send_alerts(channel, [payload])
-        where = redact(channel.resolved_url()) if channel.kind not in ("email", "log") else (
+        where = redact_endpoint(channel.resolved_url()) if channel.kind not in ("email", "log") else (
             channel.smtp_host if channel.kind == "email" else channel.path or "stdout")
         status = f"HTTP {result.status_code}" if result.status_code else ""
         if result.ok:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from config.loading import parse_settings
-from config.logs import KeyValueFormatter, configure_logging, redact
+from config.logs import KeyValueFormatter, configure_logging
+from config.redact import redact_text as redact
 
 
 def _record(message: str, *args: object, exc: BaseException | None = None, **extra: object) -> logging.LogRecord:
