@@ -10,18 +10,16 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from alerts import escaping
 from alerts.digest_model import DigestData, format_span
 from alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
-from alerts.payload import format_time
+from alerts.payload import format_local, format_time
 from config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER
 
 STATE_LABELS = {"met": "按时完成", "late": "超时完成", "missed": "已超时", "pending": "未到期"}
@@ -102,15 +100,6 @@ def content_ids(data: DigestData, pngs: Mapping[str, bytes]) -> dict[str, str]:
     return {name: f"chart-{name}-{data.day.isoformat()}@yuqing" for name in pngs}
 
 
-def _localiser(timezone: str) -> Any:
-    zone = ZoneInfo(timezone)
-
-    def local(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
-        return moment.astimezone(zone).strftime(pattern) if moment else "—"
-
-    return local
-
-
 def format_number(value: float | int | None, digits: int = 0) -> str:
     """1234567 → "1,234,567"; None → "—"."""
     if value is None:
@@ -184,3 +173,8 @@ def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> 
         "blind_spots": [s.source for s in data.blind_spots],
         "generated_at": format_time(data.generated_at, data.timezone),
     }
+
+
+def _localiser(timezone: str) -> Callable[..., str]:
+    """`local(moment, pattern=…)` for the templates: format_local in the digest's time zone."""
+    return lambda moment, pattern="%m-%d %H:%M": format_local(moment, timezone, pattern)

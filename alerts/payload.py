@@ -55,6 +55,13 @@ def format_time(moment: datetime | None, timezone: str) -> str | None:
     return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
+def format_local(moment: datetime | None, timezone: str, pattern: str = "%m-%d %H:%M") -> str:
+    """`moment` in `timezone` as `pattern` (month-day hour:minute by default), for people; "—" for None."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(timezone)).strftime(pattern)
+
+
 def build_payload(
     event: str,
     *,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from analysis.models import PostAnalysis, PostSignature, StoryBand, StoryPost
 from analysis.similarity import statement_text
-from analysis.stories import BandKey, Sketch
+from analysis.stories import Sketch
 from collector.models import Post
 
 CHUNK = 400  # ids or hashes per IN (…) list
@@ -64,35 +64,31 @@ def hour_of(moment: datetime) -> int:
     return int(moment.timestamp() // 3600)
 
 
-def _as_arrays(rows: list[tuple[int, int, int, int, int]]) -> BandRows:
-    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-    return table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4]
-
-
-def list_band_rows(session: Session, keys: Iterable[BandKey], low_hour: int, high_hour: int) -> BandRows:
-    """Stored band rows with any of these (band, hash) keys, first seen between the two hours.
+def list_band_rows(session: Session, hashes: np.ndarray, low_hour: int, high_hour: int) -> BandRows:
+    """Stored band rows sharing a band hash with any row of `hashes` (posts × bands), first seen
+    between the two hours: (band, hash, post id, story id, hour) arrays.
 
     One statement per band and chunk of hashes; each (day, band, hash) is one range of the
     primary key.
     """
-    by_band: dict[int, set[int]] = {}
-    for band, value in keys:
-        by_band.setdefault(band, set()).add(value)
     days = list(range(low_hour // 24, high_hour // 24 + 1))
-    found: list[tuple[int, int, int, int, int]] = []
     mark = _mark(session)
+    parts: list[tuple[int, list[tuple[int, int, int, int]]]] = []
     with _cursor(session) as cursor:
-        for band, values in sorted(by_band.items()):
-            for chunk in chunks(sorted(values), max(1, CHUNK // len(days))):
+        for band in range(hashes.shape[1]):
+            values = np.unique(hashes[:, band]).tolist()
+            for chunk in chunks(values, max(1, CHUNK // len(days))):
                 cursor.execute(
-                    f"SELECT band, hash, post_id, story_id, seen_hour FROM story_bands "
+                    f"SELECT hash, post_id, story_id, seen_hour FROM story_bands "
                     f"WHERE day IN ({', '.join([mark] * len(days))}) AND band = {mark} "
                     f"AND hash IN ({', '.join([mark] * len(chunk))}) "
                     f"AND seen_hour >= {mark} AND seen_hour <= {mark}",
                     (*days, band, *chunk, low_hour, high_hour),
                 )
-                found.extend(cursor.fetchall())
-    return _as_arrays(found)
+                parts.append((band, cursor.fetchall()))
+    table = np.array([row for _, rows in parts for row in rows], dtype=np.int64).reshape(-1, 4)
+    bands = np.repeat([band for band, _ in parts], [len(rows) for _, rows in parts]).astype(np.int64)
+    return bands, table[:, 0], table[:, 1], table[:, 2], table[:, 3]
 
 
 def tune_for_bulk(session: Session) -> None:
@@ -143,7 +139,7 @@ def _cursor(session: Session) -> Iterator[Any]:
         cursor.close()
 
 
-def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[Any, ...]],
+def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: list[tuple[int, ...]],
                      sketches: list[tuple[int, Sketch]]) -> None:
     """Insert story_posts rows (post_id, story_id, joined_at, similarity), band rows
     (day, band, hash, post_id, story_id, seen_hour) and post sketches in bulk."""
@@ -153,7 +149,7 @@ def save_memberships(session: Session, members: list[tuple[Any, ...]], bands: li
     _insert_rows(session, StoryBand.__table__, ("day", "band", "hash", "post_id", "story_id", "seen_hour"), bands)
 
 
-def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: list[Any]) -> None:
     """executemany straight to the driver: each column's bind processor runs once per distinct value.
 
     Tens of thousands of band rows per batch spend most of their time in SQLAlchemy's

@@ -157,16 +157,16 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     window = settings.stories.window
     span = math.ceil(window / HOUR)
     folded = [statement_text(p.title, p.body) for p in batch]
-    matrix, bands, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
-    hours = [band_store.hour_of(p.first_seen_at) for p in batch]
-    keyed = [i for i, b in enumerate(bands) if b]
+    hashes, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
+    keyed = np.array([bool(text) for text in folded])  # an empty text has no bands
+    hours = np.array([band_store.hour_of(p.first_seen_at) for p in batch], dtype=np.int64)
+    keys = band_keys(np.arange(hashes.shape[1]), hashes)
     found: list[Sequence[Counted]] = [()] * len(batch)
-    if keyed:  # the stored rows this batch can match, ranked for every post at once
-        rows = band_store.list_band_rows(session, (k for b in bands for k in b), min(hours) - span, max(hours) + span)
-        looked = BandIndex.from_rows(*rows).lookup(
-            band_keys(np.arange(matrix.shape[1]), matrix[keyed]), np.array([hours[i] for i in keyed]), span,
-            BAND_CAP, MAX_STORIES, POSTS_PER_STORY)
-        for i, hits in zip(keyed, looked, strict=True):
+    if keyed.any():  # the stored rows this batch can match, ranked for every post at once
+        rows = band_store.list_band_rows(session, hashes[keyed], int(hours.min()) - span, int(hours.max()) + span)
+        looked = BandIndex.from_rows(*rows).lookup(keys[keyed], hours[keyed], span, BAND_CAP, MAX_STORIES,
+                                                   POSTS_PER_STORY)
+        for i, hits in zip(np.flatnonzero(keyed).tolist(), looked, strict=True):
             found[i] = hits
     assigner = Assigner(lambda ids: band_store.list_sketches(session, ids),
                         lambda ids: band_store.list_statement_texts(session, ids),
@@ -174,7 +174,8 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     incoming = [Incoming(p.post_id, text, p.first_seen_at, sketch)
                 for p, text, sketch in zip(batch, folded, sketches, strict=True)]
     screened = assigner.prefetch(incoming, found)
-    assignments = [assigner.assign(post, b, hits) for post, b, hits in zip(incoming, bands, screened, strict=True)]
+    assignments = [assigner.assign(post, post_keys if has_text else (), hits) for post, post_keys, has_text, hits
+                   in zip(incoming, keys.tolist(), keyed.tolist(), screened, strict=True)]
     posts = {p.post_id: p for p in batch}
     last_at: dict[int, datetime] = {}
     for a in assignments:
@@ -183,15 +184,26 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     founders = [a for a in assignments if a.founded]
     ids = store.save_stories(session, [_story_row(posts[a.post_id], last_at[a.story_id]) for a in founders])
     real = {a.story_id: story_id for a, story_id in zip(founders, ids, strict=True)}
-    members, band_rows = [], []
-    for a, hour in zip(assignments, hours, strict=True):
-        story_id = real.get(a.story_id, a.story_id)
-        members.append((a.post_id, story_id, posts[a.post_id].first_seen_at, a.similarity))
-        band_rows.extend((hour // 24, band, value, a.post_id, story_id, hour) for band, value in a.bands)
-    band_store.save_memberships(session, members, band_rows,
+    story_ids = np.array([real.get(a.story_id, a.story_id) for a in assignments], dtype=np.int64)
+    members = [(a.post_id, story_id, posts[a.post_id].first_seen_at, a.similarity)
+               for a, story_id in zip(assignments, story_ids.tolist(), strict=True)]
+    band_store.save_memberships(session, members, _band_rows(batch, story_ids, hours, hashes, keyed),
                                 [(a.post_id, sketch) for a, sketch in zip(assignments, sketches, strict=True)])
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments
+
+
+def _band_rows(batch: list[band_store.NewPost], story_ids: np.ndarray, hours: np.ndarray, hashes: np.ndarray,
+               keyed: np.ndarray) -> list[tuple[int, ...]]:
+    """story_bands rows (day, band, hash, post_id, story_id, seen_hour) of the posts with a text."""
+    post_ids = np.array([p.post_id for p in batch], dtype=np.int64)[keyed]
+    width = hashes.shape[1]
+    hours = hours[keyed]
+    rows = np.column_stack((
+        np.repeat(hours // 24, width), np.tile(np.arange(width), len(post_ids)), hashes[keyed].ravel(),
+        np.repeat(post_ids, width), np.repeat(story_ids[keyed], width), np.repeat(hours, width),
+    )).tolist()
+    return list(map(tuple, rows))
 
 
 def _story_row(post: store.NewPost, last_post_at: datetime) -> dict[str, Any]:

@@ -30,7 +30,6 @@ MAX_STORIES = 6  # candidate stories verified per new post, those sharing the mo
 POSTS_PER_STORY = 2  # and in each, the posts sharing the most bands (stored and this batch's each)
 SCREEN = 0.5  # verify exactly only candidates whose estimated containment reaches half the bar
 
-BandKey = tuple[int, int]  # (band number, signed 64-bit band hash)
 T = TypeVar("T")
 
 
@@ -68,18 +67,14 @@ class Assignment:
     story_id: int
     similarity: float
     founded: bool
-    bands: list[BandKey] = field(default_factory=list)
 
 
-def compute_bands(texts: Sequence[str], layout: BandLayout) -> tuple[np.ndarray, list[list[BandKey]], list[Sketch]]:
-    """The LSH band hashes (texts × bands), each text's band keys (none for an empty text) and
-    each text's sketch."""
+def compute_bands(texts: Sequence[str], layout: BandLayout) -> tuple[np.ndarray, list[Sketch]]:
+    """The LSH band hashes (texts × bands; meaningless for an empty text) and each text's sketch."""
     signatures = minhash_signatures(texts)
-    matrix = band_hash_matrix(signatures, layout)
-    bands = [list(enumerate(row)) if text else [] for text, row in zip(texts, matrix.tolist(), strict=True)]
     sketches = [Sketch(sig.astype(np.uint32), size)
                 for sig, size in zip(signatures, shingle_counts(texts), strict=True)]
-    return matrix, bands, sketches
+    return band_hash_matrix(signatures, layout), sketches
 
 
 @dataclass
@@ -98,7 +93,7 @@ class Assigner:
     window: timedelta
     texts: dict[int, str] = field(default_factory=dict)
     sketches: dict[int, Sketch] = field(default_factory=dict)
-    local: dict[BandKey, list[BandHit]] = field(default_factory=lambda: defaultdict(list))
+    local: dict[int, list[BandHit]] = field(default_factory=lambda: defaultdict(list))
     next_placeholder: int = -1
 
     def prefetch(self, posts: Sequence[Incoming], stored: Sequence[Sequence[Counted]]) -> list[list[Counted]]:
@@ -127,7 +122,7 @@ class Assigner:
         return estimate_containment(np.stack([s.signature for s in mine]), np.array([s.size for s in mine]),
                                     np.stack([s.signature for s in theirs]), np.array([s.size for s in theirs]))
 
-    def shortlist(self, post: Incoming, bands: list[BandKey]) -> list[Counted]:
+    def shortlist(self, post: Incoming, bands: Sequence[int]) -> list[Counted]:
         """This batch's earlier posts worth verifying: grouped by story, the stories sharing the
         most bands (ties: the newest post), and in each its posts sharing the most bands."""
         counts: dict[int, int] = {}
@@ -163,10 +158,11 @@ class Assigner:
         estimates = self._estimate([post.sketch] * len(known), [self.sketches[c.post_id] for c in known])
         return [c for c, e in zip(known, estimates.tolist(), strict=True) if e >= self.min_containment * SCREEN]
 
-    def assign(self, post: Incoming, bands: list[BandKey], stored: Sequence[Counted]) -> Assignment:
+    def assign(self, post: Incoming, bands: Sequence[int], stored: Sequence[Counted]) -> Assignment:
         """Join the story of the best-contained candidate, or found a new story.
 
-        `stored` is the post's screened stored short list (`prefetch`); this batch's earlier
+        `bands` are the post's band keys (`band_index.band_keys`: band number and hash in one
+        int; none for an empty text). `stored` is the post's screened stored short list (`prefetch`); this batch's earlier
         posts sharing its bands are short-listed and screened here.
         """
         best: tuple[float, int] | None = None
@@ -189,4 +185,4 @@ class Assigner:
         hit = BandHit(post.post_id, story_id, post.at)
         for key in bands:
             self.local[key].append(hit)
-        return Assignment(post.post_id, story_id, round(score, 4), founded, bands)
+        return Assignment(post.post_id, story_id, round(score, 4), founded)

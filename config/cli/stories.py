@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
+from alerts.payload import format_local
 from analysis.models import Story
 from analysis.store import list_replayed_changes, list_stories
 from config.cli.context import AppContext, pass_app
@@ -50,10 +50,6 @@ def describe_story(story: Story) -> dict[str, Any]:
     }
 
 
-def _local(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%m-%d %H:%M") if moment else "—"
-
-
 @click.command()
 @click.option("--tier", type=click.Choice([*TIER_ORDER, "none"]), help="Only stories at this tier.")
 @click.option("--since", metavar="DURATION", help='Only stories with a post in this period, e.g. "24h".')
@@ -73,7 +69,7 @@ def stories(app: AppContext, tier: str | None, since: str | None, limit: int, as
     if not views:
         click.echo("no stories yet; they appear once posts are collected and analysed")
         return
-    zone = ZoneInfo(app.settings.digest.timezone)
+    timezone = app.settings.digest.timezone
     table = Table(title="stories", header_style="bold")
     for column in ("id", "tier", "title", "sites", "posts", "clicks_24h", "reposts", "clicks/h",
                    "first seen", "forecast / reason"):
@@ -83,7 +79,7 @@ def stories(app: AppContext, tier: str | None, since: str | None, limit: int, as
         note = (v["forecast"] or {}).get("text") or v["reason"] or ""
         table.add_row(str(v["id"]), tier_cell, escape(v["title"][:40]), str(len(v["sites"])), str(v["posts"]),
                       f"{v['clicks_24h']:,}", f"{v['reposts']:,}", f"{v['clicks_per_hour']:,.0f}",
-                      _local(v["first_seen_at"], zone), escape(note))
+                      format_local(v["first_seen_at"], timezone), escape(note))
     app.console.print(table)
 
 
@@ -126,13 +122,13 @@ def replay(app: AppContext, since: str, thresholds: str | None, as_json: bool) -
     if not rows:
         click.echo(f"no tier would have been raised in the last {since}")
         return
-    zone = ZoneInfo(app.settings.digest.timezone)
+    timezone = app.settings.digest.timezone
     table = Table(title=f"alerts these thresholds would have raised in the last {since}", header_style="bold")
     for column in ("time", "story", "title", "tier", "reason", "actually raised"):
         table.add_column(column, overflow="fold")
     for r in rows:
-        table.add_row(_local(r.at, zone), str(r.story_id), escape(r.title[:40]),
-                      f"{r.tier} {TIER_LABELS[r.tier]}", r.reason, _local(r.actual_at, zone))
+        table.add_row(format_local(r.at, timezone), str(r.story_id), escape(r.title[:40]),
+                      f"{r.tier} {TIER_LABELS[r.tier]}", r.reason, format_local(r.actual_at, timezone))
     app.console.print(table)
 
 

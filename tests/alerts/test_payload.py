@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.payload import StoryFacts, alert_uid, build_payload
+from alerts.payload import StoryFacts, alert_uid, build_payload, format_local
 
 SPEC_FIELDS = {
     "event", "id", "story_id", "tier", "tier_label", "previous_tier", "title", "summary", "category",
@@ -44,3 +44,10 @@ def test_payload_has_every_spec_field_in_local_time() -> None:
 def test_alert_uid_is_stable_per_dedupe_key() -> None:
     assert alert_uid("story:1:tier:major:channel:a") == alert_uid("story:1:tier:major:channel:a")
     assert alert_uid("story:1:tier:major:channel:a") != alert_uid("story:1:tier:major:channel:b")
+
+
+def test_local_times_for_people_in_the_configured_zone() -> None:
+    moment = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    assert format_local(moment, "Asia/Shanghai") == "11-21 07:30"
+    assert format_local(moment, "Asia/Shanghai", "%H:%M") == "07:30"
+    assert format_local(None, "Asia/Shanghai") == "—"
