@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import make_msgid
 
 from alerts.digest import content_ids, format_share, render_html, render_markdown
 from alerts.digest_model import DigestData
+from alerts.email_message import build_message
 
 
 def digest_subject(data: DigestData) -> str:
@@ -24,19 +25,11 @@ def build_digest_email(
     data: DigestData, html: str, text: str, images: Mapping[str, bytes], sender: str, to: Sequence[str]
 ) -> EmailMessage:
     """The email of the digest; `html` refers to each chart as `cid:` + content_ids(data, images)[name]."""
-    message = EmailMessage()
-    message["Subject"] = digest_subject(data)
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Date"] = format_datetime(data.generated_at)
-    message["Message-ID"] = make_msgid(idstring=f"digest-{data.day.isoformat()}", domain="yuqing")
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    html_part = message.get_payload()[1]
-    for name, cid in content_ids(data, images).items():
-        html_part.add_related(images[name], maintype="image", subtype="png", cid=f"<{cid}>",
-                              filename=f"{name}.png", disposition="inline")
-    return message
+    cids = content_ids(data, images)
+    return build_message(
+        digest_subject(data), sender, to, html, text, {cid: images[name] for name, cid in cids.items()},
+        names={cid: name for name, cid in cids.items()}, date=data.generated_at,
+        message_id=make_msgid(idstring=f"digest-{data.day.isoformat()}", domain="yuqing"))
 
 
 def compose_digest_email(

@@ -12,11 +12,10 @@ import ssl
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from alerts.channels.base import SendResult
-from alerts.escaping import one_line
+from alerts.email_message import build_message
 from alerts.render import render_email
 from config.errors import DeliveryError
 from config.settings import ChannelSettings
@@ -29,42 +28,6 @@ def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: ob
     subject, html, text = render_email(payloads)
     message_id = f"<{payloads[0]['id']}@yuqing>" if len(payloads) == 1 else None
     return send_message(channel, subject, html, text, message_id=message_id)
-
-
-def image_subtype(data: bytes) -> str:
-    """png, jpeg, gif or svg+xml, from the first bytes."""
-    if data.startswith(b"\x89PNG"):
-        return "png"
-    if data.startswith(b"\xff\xd8"):
-        return "jpeg"
-    if data.startswith(b"GIF8"):
-        return "gif"
-    return "svg+xml" if b"<svg" in data[:512] else "png"
-
-
-def build_message(
-    channel: ChannelSettings,
-    subject: str,
-    html: str,
-    text: str,
-    images: Mapping[str, bytes] | None = None,
-    *,
-    message_id: str | None = None,
-) -> EmailMessage:
-    """multipart/alternative (text, then HTML with its images as multipart/related by Content-ID)."""
-    msg = EmailMessage()
-    msg["Subject"] = one_line(subject, 200)
-    msg["From"] = channel.sender or ""
-    msg["To"] = ", ".join(channel.to)
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = message_id or make_msgid(domain="yuqing")
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    html_part = msg.get_payload()[1]
-    for cid, data in (images or {}).items():
-        html_part.add_related(data, maintype="image", subtype=image_subtype(data), cid=f"<{cid}>",
-                              filename=f"{cid}.{image_subtype(data).split('+')[0]}")
-    return msg
 
 
 def send_message(
@@ -80,7 +43,8 @@ def send_message(
 
     Raises smtplib.SMTPException or OSError on failure; `alerts.channels.send_email` wraps it.
     """
-    return deliver(channel, build_message(channel, subject, html, text, images, message_id=message_id))
+    return deliver(channel, build_message(subject, channel.sender or "", channel.to, html, text, images,
+                                          message_id=message_id))
 
 
 def deliver(channel: ChannelSettings, message: EmailMessage) -> SendResult:
