@@ -69,15 +69,18 @@ def list_band_rows(session: Session, hashes: np.ndarray, low_hour: int, high_hou
     between the two hours: (band, hash, post id, story id, hour) arrays.
 
     One statement per band and chunk of hashes; each (day, band, hash) is one range of the
-    primary key.
+    primary key. Days after the newest stored one are not asked for (a batch's window reaches
+    as far ahead as back, for posts assigned late).
     """
-    days = list(range(low_hour // 24, high_hour // 24 + 1))
     mark = _mark(session)
     parts: list[tuple[int, list[tuple[int, int, int, int]]]] = []
     with _cursor(session) as cursor:
+        cursor.execute("SELECT max(day) FROM story_bands")  # the last entry of the primary key
+        newest = cursor.fetchone()[0]
+        days = list(range(low_hour // 24, min(high_hour // 24, newest if newest is not None else -1) + 1))
         for band in range(hashes.shape[1]):
             values = np.unique(hashes[:, band]).tolist()
-            for chunk in chunks(values, max(1, CHUNK // len(days))):
+            for chunk in chunks(values, max(1, CHUNK // len(days))) if days else ():
                 cursor.execute(
                     f"SELECT hash, post_id, story_id, seen_hour FROM story_bands "
                     f"WHERE day IN ({', '.join([mark] * len(days))}) AND band = {mark} "
