@@ -199,14 +199,12 @@ def _band_rows(batch: list[band_store.NewPost], story_ids: np.ndarray, hours: np
     post_ids = np.array([p.post_id for p in batch], dtype=np.int64)[keyed]
     width = hashes.shape[1]
     hours = hours[keyed]
-    rows = np.column_stack((
-        np.repeat(hours // 24, width), np.tile(np.arange(width), len(post_ids)), hashes[keyed].ravel(),
-        np.repeat(post_ids, width), np.repeat(story_ids[keyed], width), np.repeat(hours, width),
-    )).tolist()
-    return list(map(tuple, rows))
+    columns = (np.repeat(hours // 24, width), np.tile(np.arange(width), len(post_ids)), hashes[keyed].ravel(),
+               np.repeat(post_ids, width), np.repeat(story_ids[keyed], width), np.repeat(hours, width))
+    return list(zip(*(column.tolist() for column in columns), strict=True))
 
 
-def _story_row(post: store.NewPost, last_post_at: datetime) -> dict[str, Any]:
+def _story_row(post: band_store.NewPost, last_post_at: datetime) -> dict[str, Any]:
     return {
         "title": clean_title(post.title, post.body), "summary": clean_title(post.body, "", 200),
         "first_post_id": post.post_id, "first_site": post.site, "first_seen_at": post.first_seen_at,
