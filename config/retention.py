@@ -1,6 +1,9 @@
 """Retention, the service's daily job: old snapshots, polls, posts, deliveries and job runs out,
 stories whose posts are gone archived with their figures kept (`[retention]`).
 
+A post goes when it is older than `retention.posts` and its story (if any) is archived too: a
+story that still gains copies keeps its oldest posts, its origin (源头) among them.
+
 Each kept post keeps its latest snapshot however old: a story's `reposts` adds up its posts'
 latest counts, so removing it would shrink the figure of a story that gains a copy later.
 
@@ -17,7 +20,7 @@ from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from alerts.models import Delivery
-from analysis.models import Story
+from analysis.models import Story, StoryPost
 from collector.models import Post, Snapshot, SourcePoll
 from config.database import transaction
 from config.models import JobRun
@@ -44,7 +47,8 @@ class RetentionSummary:
 
 
 def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> RetentionSummary:
-    """Remove what is older than `[retention]` allows; archive stories whose posts are all that old."""
+    """Remove what is older than `[retention]` allows; archive stories whose posts are all that old,
+    then remove the old posts of archived stories and of none."""
     keep = settings.retention
     summary = RetentionSummary()
     newer = aliased(Snapshot)
@@ -53,7 +57,11 @@ def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now:
     summary.polls = delete_in_chunks(sessions, SourcePoll, SourcePoll.started_at < now - keep.snapshots)
     with transaction(sessions) as session:
         summary.stories_archived = archive_stories(session, now - keep.posts)
-    summary.posts = delete_in_chunks(sessions, Post, Post.last_seen_at < now - keep.posts)
+    in_active_story = (
+        select(StoryPost.post_id).join(Story, Story.id == StoryPost.story_id)
+        .where(StoryPost.post_id == Post.id, Story.archived.is_(False)).exists()
+    )
+    summary.posts = delete_in_chunks(sessions, Post, (Post.last_seen_at < now - keep.posts) & ~in_active_story)
     summary.deliveries = delete_in_chunks(sessions, Delivery, Delivery.attempted_at < now - keep.deliveries)
     summary.job_runs = delete_in_chunks(sessions, JobRun, JobRun.started_at < now - JOB_RUNS_MAX_AGE)
     return summary

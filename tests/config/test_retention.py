@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.models import Story
+from analysis.models import Story, StoryPost
 from collector.models import Post, Snapshot, Source, SourcePoll
 from config.database import transaction
 from config.loading import parse_settings
@@ -69,3 +69,24 @@ def test_a_kept_post_keeps_its_latest_snapshot(db: sessionmaker[Session], tmp_pa
     assert summary.snapshots == 1
     with db() as session:
         assert [(s.taken_at, s.reposts) for s in session.scalars(select(Snapshot))] == [(seen + timedelta(days=5), 40)]
+
+
+def test_a_story_that_still_grows_keeps_its_oldest_posts(db: sessionmaker[Session], tmp_path) -> None:
+    settings = parse_settings({"retention": {"posts": "180d"}}, base_dir=tmp_path, origin="t")
+    old, recent = NOW - timedelta(days=200), NOW - timedelta(days=3)
+    with transaction(db) as session:
+        posts = [Post(key=key, site="a.example", url=f"http://a/{key}", first_seen_at=seen, last_seen_at=seen)
+                 for key, seen in (("origin", old), ("copy", recent), ("alone", old), ("faded", old))]
+        session.add_all(posts)
+        growing = Story(title="growing", first_seen_at=old, last_post_at=recent)
+        faded = Story(title="faded", first_seen_at=old, last_post_at=old)
+        session.add_all([growing, faded])
+        session.flush()
+        session.add_all([StoryPost(post_id=posts[0].id, story_id=growing.id, joined_at=old),
+                         StoryPost(post_id=posts[1].id, story_id=growing.id, joined_at=recent),
+                         StoryPost(post_id=posts[3].id, story_id=faded.id, joined_at=old)])
+    summary = apply_retention(settings, db, now=NOW)
+    assert (summary.posts, summary.stories_archived) == (2, 1)
+    with db() as session:
+        assert sorted(p.key for p in session.scalars(select(Post))) == ["copy", "origin"]
+        assert session.scalar(select(Story.archived).where(Story.title == "faded"))
