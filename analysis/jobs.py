@@ -109,6 +109,7 @@ UPDATE_BATCH = 200
 TEXT_CACHE = 100_000  # folded texts kept between batches of one run
 BAND_MARGIN = timedelta(days=1)  # bands are kept this long beyond the window, for late posts
 BAND_CAP = 32  # per band hash, only the newest posts sharing it are candidates
+ANALYZE_EVERY = 2_000  # posts assigned in one run between refreshes of the planner's statistics
 
 
 @dataclass
@@ -145,6 +146,9 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
         with _cycle_collector_paused(), transaction(sessions) as session:
             band_store.tune_for_bulk(session)
             assignments = _assign_batch(settings, session, batch, texts)
+        if summary.posts // ANALYZE_EVERY != (summary.posts + len(assignments)) // ANALYZE_EVERY:
+            with transaction(sessions) as session:
+                band_store.analyze_bands(session)
         summary.posts += len(assignments)
         summary.founded += sum(1 for a in assignments if a.founded)
         summary.joined += sum(1 for a in assignments if not a.founded)
