@@ -107,7 +107,7 @@ def analyze_bands(session: Session) -> None:
 
 def tune_for_bulk(session: Session) -> None:
     """On SQLite, give this connection a 64 MiB page cache and memory-mapped reads: band
-    look-ups and inserts touch random pages of a table holding 21 rows per post in the window."""
+    look-ups touch pages all over a table holding 21 rows per post in the window."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
         session.connection().exec_driver_sql("PRAGMA mmap_size=1073741824")
