@@ -7,7 +7,7 @@ tmp=$(mktemp -d)
 .venv/bin/python - "$tmp" <<'PY'
 import sys
 from alembic import command
-from config.migrate import alembic_config
+from yuqing.service.migrate import alembic_config
 command.revision(alembic_config(f"sqlite:///{sys.argv[1]}/gen.db"), message="initial schema",
                  autogenerate=True, rev_id="0001")
 PY

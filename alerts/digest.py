@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alerts import escaping
-from alerts.digest_model import DigestData, format_span
-from alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
-from alerts.payload import format_local, format_time
-from config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER
+from yuqing.alerts import escaping
+from yuqing.alerts.digest_model import DigestData, format_span
+from yuqing.alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
+from yuqing.alerts.payload import format_local, format_time
+from yuqing.config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER
 
 STATE_LABELS = {"met": "按时完成", "late": "超时完成", "missed": "已超时", "pending": "未到期"}
 STATUS_LABELS = {
@@ -58,7 +58,7 @@ def md_link(title: str | None, url: str | None) -> MarkdownSafe:
 
 def _environment(markdown: bool) -> Environment:
     env = Environment(
-        loader=PackageLoader("alerts", "templates"),
+        loader=PackageLoader("yuqing.alerts", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alerts.digest_model import DigestData, SeriesPoint
+from yuqing.alerts.digest_model import DigestData, SeriesPoint
 
 FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
 RELEVANT_COLOUR = "#2f6db5"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.digest_model import (
+from yuqing.alerts.digest_model import (
     OTHER_SITES,
     UNCATEGORISED,
     DayFigures,
@@ -21,12 +21,12 @@ from alerts.digest_model import (
     ItemLine,
     SeriesPoint,
 )
-from alerts.digest_stories import list_attention, list_incidents, list_new_stories
-from alerts.digest_watch import list_blind_spots
-from analysis.models import PostAnalysis, Story, TierChange
-from collector.models import Post
-from config.settings import Settings
-from config.types import CATEGORY_LABELS, TIER_ORDER
+from yuqing.alerts.digest_stories import list_attention, list_incidents, list_new_stories
+from yuqing.alerts.digest_watch import list_blind_spots
+from yuqing.analysis.models import PostAnalysis, Story, TierChange
+from yuqing.collector.models import Post
+from yuqing.config.settings import Settings
+from yuqing.config.types import CATEGORY_LABELS, TIER_ORDER
 
 SERIES_DAYS = 7
 TOP_SITES = 10

@@ -17,17 +17,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.channels import send_text
-from alerts.digest import data_uris, digest_event, render_html, render_markdown
-from alerts.digest_charts import render_charts
-from alerts.digest_data import collect_digest, local_yesterday
-from alerts.digest_mail import compose_digest_email
-from alerts.digest_model import DigestData
-from alerts.digest_store import mark_digest_sent, missing_digest_days, record_digest
-from alerts.mail import send_email
-from config.database import transaction
-from config.errors import DeliveryError
-from config.settings import ChannelSettings, Settings
+from yuqing.alerts.channels import send_text
+from yuqing.alerts.digest import data_uris, digest_event, render_html, render_markdown
+from yuqing.alerts.digest_charts import render_charts
+from yuqing.alerts.digest_data import collect_digest, local_yesterday
+from yuqing.alerts.digest_mail import compose_digest_email
+from yuqing.alerts.digest_model import DigestData
+from yuqing.alerts.digest_store import mark_digest_sent, missing_digest_days, record_digest
+from yuqing.alerts.mail import send_email
+from yuqing.config.database import transaction
+from yuqing.config.errors import DeliveryError
+from yuqing.config.settings import ChannelSettings, Settings
 
 log = logging.getLogger(__name__)
 

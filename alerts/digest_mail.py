@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from alerts.digest import content_ids, format_share, render_html, render_markdown
-from alerts.digest_model import DigestData
-from alerts.email_message import build_message
+from yuqing.alerts.digest import content_ids, format_share, render_html, render_markdown
+from yuqing.alerts.digest_model import DigestData
+from yuqing.alerts.email_message import build_message
 
 
 def digest_subject(data: DigestData) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from config.types import CATEGORY_LABELS, TIER_LABELS, TIER_ORDER
+from yuqing.config.types import CATEGORY_LABELS, TIER_LABELS, TIER_ORDER
 
 OTHER_SITES = "其他站点"
 UNCATEGORISED = "未分类"

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.models import Digest
-from collector.models import Post, Source
-from config.settings import Settings
+from yuqing.alerts.models import Digest
+from yuqing.collector.models import Post, Source
+from yuqing.config.settings import Settings
 
 CATCH_UP_DAYS = 7
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from alerts.digest_model import DeadlineLine, IncidentLine, StoryLine
-from alerts.models import Incident
-from analysis.models import Story, StoryPost, TierChange
-from collector.models import Post
-from config.types import tier_rank
+from yuqing.alerts.digest_model import DeadlineLine, IncidentLine, StoryLine
+from yuqing.alerts.models import Incident
+from yuqing.analysis.models import Story, StoryPost, TierChange
+from yuqing.collector.models import Post
+from yuqing.config.types import tier_rank
 
 DEADLINE_LABELS = {"report": "快报", "facts": "发布事实", "respond": "正面回复"}
 

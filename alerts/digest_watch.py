@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.digest_model import BlindSpot, format_span
-from collector.models import Source, SourcePoll
-from config.settings import SourceSettings
+from yuqing.alerts.digest_model import BlindSpot, format_span
+from yuqing.collector.models import Source, SourcePoll
+from yuqing.config.settings import SourceSettings
 
 HISTORY = timedelta(days=14)
 MIN_GAPS = 3

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from alerts.escaping import one_line
+from yuqing.alerts.escaping import one_line
 
 
 def image_subtype(data: bytes) -> str:

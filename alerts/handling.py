@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import store
-from alerts.incidents import (
+from yuqing.alerts import store
+from yuqing.alerts.incidents import (
     IncidentNotFoundError,
     check_ack,
     check_close,
@@ -16,11 +16,11 @@ from alerts.incidents import (
     compute_deadlines,
     resting_status,
 )
-from alerts.models import Incident
-from analysis.models import Story, TierChange
-from config.database import transaction
-from config.settings import Settings
-from config.types import tier_rank
+from yuqing.alerts.models import Incident
+from yuqing.analysis.models import Story, TierChange
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
+from yuqing.config.types import tier_rank
 
 
 def start_cycle(incident: Incident, settings: Settings, start: datetime, category: str | None) -> None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from config.errors import YuqingError
-from config.settings import DeadlineSettings
+from yuqing.config.errors import YuqingError
+from yuqing.config.settings import DeadlineSettings
 
 STATUSES = ("open", "acknowledged", "responded", "subsided", "closed", "recurred")
 ACTIVE = ("open", "acknowledged", "responded", "recurred")  # deadlines are watched, growth too

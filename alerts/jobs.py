@@ -11,17 +11,17 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import store
-from alerts.handling import open_incident, reopen
-from alerts.incidents import ACTIVE, check_deadline, resting_status
-from alerts.models import Incident
-from alerts.outbox import DeliveryReport, deliver_outbox, queue_alert
-from alerts.payload import alert_uid, build_payload, format_time
-from alerts.routing import escalation, route
-from analysis.models import Story
-from config.database import transaction
-from config.settings import ChannelSettings, Settings
-from config.types import TIER_ORDER
+from yuqing.alerts import store
+from yuqing.alerts.handling import open_incident, reopen
+from yuqing.alerts.incidents import ACTIVE, check_deadline, resting_status
+from yuqing.alerts.models import Incident
+from yuqing.alerts.outbox import DeliveryReport, deliver_outbox, queue_alert
+from yuqing.alerts.payload import alert_uid, build_payload, format_time
+from yuqing.alerts.routing import escalation, route
+from yuqing.analysis.models import Story
+from yuqing.config.database import transaction
+from yuqing.config.settings import ChannelSettings, Settings
+from yuqing.config.types import TIER_ORDER
 
 log = logging.getLogger(__name__)
 

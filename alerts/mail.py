@@ -9,9 +9,9 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from alerts.channels.email import DEFAULT_PORTS, deliver
-from config.errors import DeliveryError
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.email import DEFAULT_PORTS, deliver
+from yuqing.config.errors import DeliveryError
+from yuqing.config.settings import ChannelSettings
 
 
 def send_email(channel: ChannelSettings, message: EmailMessage) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from config.database import Base, JSONType, UTCDateTime, utcnow
+from yuqing.config.database import Base, JSONType, UTCDateTime, utcnow
 
 
 class Incident(Base):

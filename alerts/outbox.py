@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import store
-from alerts.channels import HTTP_KINDS, SendResult, send_alerts
-from alerts.channels.base import make_client
-from alerts.models import Alert, Delivery
-from alerts.payload import alert_uid
-from alerts.routing import backoff, holdable, quiet_until
-from config.database import transaction
-from config.settings import ChannelSettings, Settings
+from yuqing.alerts import store
+from yuqing.alerts.channels import HTTP_KINDS, SendResult, send_alerts
+from yuqing.alerts.channels.base import make_client
+from yuqing.alerts.models import Alert, Delivery
+from yuqing.alerts.payload import alert_uid
+from yuqing.alerts.routing import backoff, holdable, quiet_until
+from yuqing.config.database import transaction
+from yuqing.config.settings import ChannelSettings, Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config.types import CATEGORY_LABELS, TIER_LABELS
+from yuqing.config.types import CATEGORY_LABELS, TIER_LABELS
 
 EVENTS = (
     "story.tier_raised",

@@ -15,9 +15,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from alerts.escaping import escape_markdown, one_line, safe_url
-from alerts.incidents import DEADLINE_LABELS
-from config.types import TIER_LABELS, TIER_LEVELS
+from yuqing.alerts.escaping import escape_markdown, one_line, safe_url
+from yuqing.alerts.incidents import DEADLINE_LABELS
+from yuqing.config.types import TIER_LABELS, TIER_LEVELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 TIER_MARKS = {"general": "🔵", "significant": "🟡", "major": "🟠", "critical": "🔴"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from config.settings import ChannelSettings, Settings
-from config.types import tier_rank
+from yuqing.config.settings import ChannelSettings, Settings
+from yuqing.config.types import tier_rank
 
 NEVER_HELD_FROM = "major"  # quiet hours never hold major or critical
 BACKOFF_FIRST = timedelta(seconds=30)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.models import Alert, Delivery, Incident, IncidentEvent
-from alerts.payload import METRIC_KEYS, StoryFacts
-from analysis.models import Story, StoryPost, TierChange
-from collector.models import Post
+from yuqing.alerts.models import Alert, Delivery, Incident, IncidentEvent
+from yuqing.alerts.payload import METRIC_KEYS, StoryFacts
+from yuqing.analysis.models import Story, StoryPost, TierChange
+from yuqing.collector.models import Post
 
 UNSENT = ("pending", "held")
 MAX_URLS = 20

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from analysis.categories import Categorizer
-from analysis.query import fold_text
-from analysis.schemes import Scheme, compile_schemes, match_schemes, scheme_words, schemes_fingerprint
-from analysis.text import normalize
-from analysis.tokens import read_user_dictionary, register_words, top_keywords
-from config.errors import AnalysisError
-from config.settings import Settings
+from yuqing.analysis.categories import Categorizer
+from yuqing.analysis.query import fold_text
+from yuqing.analysis.schemes import Scheme, compile_schemes, match_schemes, scheme_words, schemes_fingerprint
+from yuqing.analysis.text import normalize
+from yuqing.analysis.tokens import read_user_dictionary, register_words, top_keywords
+from yuqing.config.errors import AnalysisError
+from yuqing.config.settings import Settings
 
 KEYWORDS = 5
 SENTIMENT_CHARS = 2000  # negativity is read from the title and the opening of the body
@@ -39,7 +39,7 @@ class SentimentScorer(Protocol):
 
 def load_scorer(settings: Settings) -> SentimentScorer:
     """The scorer `analysis.model` names; AnalysisError when the model file is unusable."""
-    from analysis import sentiment
+    from yuqing.analysis import sentiment
 
     if settings.analysis.model == "snownlp":
         return sentiment.SnowNLPBaseline()

@@ -18,10 +18,10 @@ import numpy as np
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from analysis.models import PostAnalysis, PostSignature, StoryBand, StoryPost
-from analysis.similarity import statement_text
-from analysis.stories import Sketch
-from collector.models import Post
+from yuqing.analysis.models import PostAnalysis, PostSignature, StoryBand, StoryPost
+from yuqing.analysis.similarity import statement_text
+from yuqing.analysis.stories import Sketch
+from yuqing.collector.models import Post
 
 CHUNK = 400  # ids or hashes per IN (…) list
 

@@ -10,8 +10,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis.query import Query, SchemeError, parse_query
-from config.settings import AnalysisSettings
+from yuqing.analysis.query import Query, SchemeError, parse_query
+from yuqing.config.settings import AnalysisSettings
 
 # Ties go to the category whose guidance is the most urgent to follow.
 PRIORITY = ("emergency", "rumour", "sensitive", "problem", "suggestion")

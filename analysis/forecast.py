@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from analysis.metrics import StoryMetrics
-from analysis.tiers import next_tier
-from config.settings import TierSettings
-from config.types import TIER_LABELS
+from yuqing.analysis.metrics import StoryMetrics
+from yuqing.analysis.tiers import next_tier
+from yuqing.config.settings import TierSettings
+from yuqing.config.types import TIER_LABELS
 
 HORIZON = timedelta(hours=24)  # beyond this a linear projection says nothing useful
 

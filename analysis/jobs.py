@@ -21,16 +21,16 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis import band_store, store
-from analysis.analyzer import Analyzer
-from analysis.band_index import BandIndex, Counted, band_keys
-from analysis.bursts import BASELINE_DAYS, HOUR, measure_scheme
-from analysis.forecast import forecast_tier
-from analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
-from analysis.models import Story
-from analysis.post_store import count_stale_analyses, list_posts_to_analyze, save_analyses
-from analysis.similarity import band_layout, clean_title, statement_text
-from analysis.stories import (
+from yuqing.analysis import band_store, store
+from yuqing.analysis.analyzer import Analyzer
+from yuqing.analysis.band_index import BandIndex, Counted, band_keys
+from yuqing.analysis.bursts import BASELINE_DAYS, HOUR, measure_scheme
+from yuqing.analysis.forecast import forecast_tier
+from yuqing.analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
+from yuqing.analysis.models import Story
+from yuqing.analysis.post_store import count_stale_analyses, list_posts_to_analyze, save_analyses
+from yuqing.analysis.similarity import band_layout, clean_title, statement_text
+from yuqing.analysis.stories import (
     MAX_STORIES,
     POSTS_PER_STORY,
     Assigner,
@@ -38,9 +38,9 @@ from analysis.stories import (
     Incoming,
     compute_bands,
 )
-from analysis.tiers import classify_tier, raise_tier
-from config.database import transaction
-from config.settings import Settings
+from yuqing.analysis.tiers import classify_tier, raise_tier
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from config.database import Base, JSONType, UTCDateTime, utcnow
+from yuqing.config.database import Base, JSONType, UTCDateTime, utcnow
 
 
 class PostAnalysis(Base):

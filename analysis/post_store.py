@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from analysis.analyzer import AnalysisResult
-from analysis.models import PostAnalysis, Story, StoryPost
-from collector.models import Post
+from yuqing.analysis.analyzer import AnalysisResult
+from yuqing.analysis.models import PostAnalysis, Story, StoryPost
+from yuqing.collector.models import Post
 
 
 @dataclass(frozen=True)

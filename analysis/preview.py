@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from analysis.analyzer import SENTIMENT_CHARS, Analyzer, join_text
-from analysis.post_store import RecentPost, list_recent_posts
-from analysis.query import fold_text
-from analysis.schemes import Scheme
-from analysis.text import normalize
+from yuqing.analysis.analyzer import SENTIMENT_CHARS, Analyzer, join_text
+from yuqing.analysis.post_store import RecentPost, list_recent_posts
+from yuqing.analysis.query import fold_text
+from yuqing.analysis.schemes import Scheme
+from yuqing.analysis.text import normalize
 
 
 @dataclass

@@ -10,9 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from analysis.query_tree import And, Leaf, Node, Not, Or
-from analysis.text import fold_width_and_script, strip_html, to_simplified
-from config.errors import AnalysisError, ConfigError
+from yuqing.analysis.query_tree import And, Leaf, Node, Not, Or
+from yuqing.analysis.text import fold_width_and_script, strip_html, to_simplified
+from yuqing.config.errors import AnalysisError, ConfigError
 
 OPERATORS = ("AND", "OR", "NOT")
 _OPEN, _CLOSE = "(（", ")）"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from analysis.metrics import PostFacts, compute_metrics, judge_story
-from analysis.tiers import classify_tier, raise_tier
-from config.settings import TierSettings
+from yuqing.analysis.metrics import PostFacts, compute_metrics, judge_story
+from yuqing.analysis.tiers import classify_tier, raise_tier
+from yuqing.config.settings import TierSettings
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analysis.query import Explanation, Query, SchemeError, parse_query
-from config.settings import SchemeSettings
+from yuqing.analysis.query import Explanation, Query, SchemeError, parse_query
+from yuqing.config.settings import SchemeSettings
 
 
 @dataclass(frozen=True)

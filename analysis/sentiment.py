@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.text import EMO_NEG, EMO_POS, normalize
+from yuqing.analysis.text import EMO_NEG, EMO_POS, normalize
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "sentiment.npz"
 MAX_N = 3

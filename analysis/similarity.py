@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from analysis.text import fold_width_and_script
+from yuqing.analysis.text import fold_width_and_script
 
 NUM_PERM = 64
 SEED = 1

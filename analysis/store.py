@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from analysis.band_store import chunks
-from analysis.metrics import Observation, PostFacts
-from analysis.models import Burst, PostAnalysis, Story, StoryPost, TierChange
-from analysis.replay import replay_story
-from collector.models import Post, Snapshot
-from config.database import UTCDateTime
-from config.settings import TierSettings
+from yuqing.analysis.band_store import chunks
+from yuqing.analysis.metrics import Observation, PostFacts
+from yuqing.analysis.models import Burst, PostAnalysis, Story, StoryPost, TierChange
+from yuqing.analysis.replay import replay_story
+from yuqing.collector.models import Post, Snapshot
+from yuqing.config.database import UTCDateTime
+from yuqing.config.settings import TierSettings
 
 
 def save_stories(session: Session, rows: list[dict[str, Any]]) -> list[int]:

@@ -16,8 +16,8 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from analysis.band_index import Counted
-from analysis.similarity import (
+from yuqing.analysis.band_index import Counted
+from yuqing.analysis.similarity import (
     BandLayout,
     band_hash_matrix,
     containment,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.metrics import StoryMetrics
-from config.settings import TierRule, TierSettings
-from config.types import TIER_ORDER, tier_rank
+from yuqing.analysis.metrics import StoryMetrics
+from yuqing.config.settings import TierRule, TierSettings
+from yuqing.config.types import TIER_ORDER, tier_rank
 
 RULED_TIERS = ("critical", "major", "significant")  # highest first
 

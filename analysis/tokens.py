@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.text import DATA_DIR, PLACEHOLDERS, fold_width_and_script, load_stopwords
+from yuqing.analysis.text import DATA_DIR, PLACEHOLDERS, fold_width_and_script, load_stopwords
 
 USERDICT_PATH = DATA_DIR / "userdict.txt"
 MAX_CHARS = 5000  # keywords of a long article come from its first pages

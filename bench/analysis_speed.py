@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.analyzer import Analyzer, join_text  # noqa: E402
-from analysis.query import fold_text  # noqa: E402
-from analysis.schemes import match_schemes  # noqa: E402
-from analysis.sentiment import SnowNLPBaseline  # noqa: E402
-from analysis.text import normalize  # noqa: E402
-from analysis.tokens import top_keywords  # noqa: E402
-from config.loading import load_settings  # noqa: E402
+from yuqing.analysis.analyzer import Analyzer, join_text  # noqa: E402
+from yuqing.analysis.query import fold_text  # noqa: E402
+from yuqing.analysis.schemes import match_schemes  # noqa: E402
+from yuqing.analysis.sentiment import SnowNLPBaseline  # noqa: E402
+from yuqing.analysis.text import normalize  # noqa: E402
+from yuqing.analysis.tokens import top_keywords  # noqa: E402
+from yuqing.config.loading import load_settings  # noqa: E402
 
 TEXT_FILES = (ROOT / "bench" / "sentiment" / "eval.tsv", ROOT / "bench" / "analysis_posts.txt")
 CONFIG = """
@@ -113,7 +113,7 @@ def through_cli(config: Path, texts: list[str]) -> tuple[float, float]:
     data = ("\n".join(texts) + "\n").encode("utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "config.cli", "--config", str(config), "analyze", "-", "--json"],
+    done = subprocess.run([sys.executable, "-m", "yuqing", "--config", str(config), "analyze", "-", "--json"],
                           input=data, capture_output=True, check=True, cwd=ROOT)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -28,14 +28,14 @@ from sqlalchemy import insert, select
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 
-from analysis.jobs import assign_stories
-from analysis.models import PostAnalysis, StoryPost
-from analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
 from bench.clustering_corpus import CorpusPost, generate, statement
-from collector.models import Post
-from config.database import create_db_engine, session_factory
-from config.migrate import upgrade
-from config.settings import Settings
+from yuqing.analysis.jobs import assign_stories
+from yuqing.analysis.models import PostAnalysis, StoryPost
+from yuqing.analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
+from yuqing.collector.models import Post
+from yuqing.config.database import create_db_engine, session_factory
+from yuqing.config.settings import Settings
+from yuqing.service.migrate import upgrade
 
 
 def _pairs(sizes: Iterable[int]) -> int:

@@ -19,12 +19,12 @@ import feedparser
 import httpx
 from sqlalchemy import func, insert, select
 
-from collector.jobs import collect
-from collector.models import Post
-from collector.normalize import post_key
-from config.database import create_db_engine, session_factory, transaction
-from config.migrate import upgrade
-from config.settings import Settings
+from yuqing.collector.jobs import collect
+from yuqing.collector.models import Post
+from yuqing.collector.normalize import post_key
+from yuqing.config.database import create_db_engine, session_factory, transaction
+from yuqing.config.settings import Settings
+from yuqing.service.migrate import upgrade
 
 ITEMS = 20
 

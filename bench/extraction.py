@@ -98,7 +98,7 @@ def read_label(data: Path, kind: str, page_id: str) -> str:
 
 def load_pages(data: Path) -> list[Page]:
     """Decode every page and read its labels."""
-    from collector.encoding import decode_html
+    from yuqing.collector.encoding import decode_html
 
     titles = load_titles(data / "titles.tsv")
     pages = []
@@ -166,7 +166,7 @@ def as_day(value: date | datetime | str | None) -> date | None:
 
 def run_ours(html: str, url: str | None) -> Result:
     """collector.article."""
-    from collector.article import extract_article
+    from yuqing.collector.article import extract_article
 
     article = extract_article(html, url)
     return article.title, article.body, article.published_at

@@ -18,10 +18,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline  # noqa: E402
-from analysis.text import normalize  # noqa: E402
-from analysis.tokens import cut  # noqa: E402
-from analysis.train_sentiment import SHARED_DIR, evaluate, load_sources  # noqa: E402
+from yuqing.analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline  # noqa: E402
+from yuqing.analysis.text import normalize  # noqa: E402
+from yuqing.analysis.tokens import cut  # noqa: E402
+from yuqing.analysis.train_sentiment import SHARED_DIR, evaluate, load_sources  # noqa: E402
 
 EVAL_PATH = REPO / "bench" / "sentiment" / "eval.tsv"
 Scorer = SentimentModel | SnowNLPBaseline

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from collector.models import Source, SourcePoll
-from config.database import create_db_engine, session_factory
-from config.loading import load_settings
-from config.migrate import upgrade
-from config.models import JobRun
-from config.simulator import scenario
-from config.simulator.receiver import WebhookReceiver
-from config.simulator.sites import SimulatedSites
+from yuqing.collector.models import Source, SourcePoll
+from yuqing.config.database import create_db_engine, session_factory
+from yuqing.config.loading import load_settings
+from yuqing.service.migrate import upgrade
+from yuqing.service.models import JobRun
+from yuqing.simulator import scenario
+from yuqing.simulator.receiver import WebhookReceiver
+from yuqing.simulator.sites import SimulatedSites
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {"news": ("rss", ""), "press": ("rss", ""), "bbs": ("discuz", ""), "bbs2": ("discuz", ""),
@@ -84,7 +84,7 @@ def soak(minutes: float, copies: int, interval: int, step_seconds: float, folder
         engine = create_db_engine(settings.database.url)
         upgrade(engine)
         sessions = session_factory(engine)
-        service = subprocess.Popen([sys.executable, "-m", "config.cli", "--config", str(config), "run"], cwd=ROOT,
+        service = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run"], cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=open(folder / "stderr.log", "wb"))  # noqa: SIM115
         began, samples, next_step = time.monotonic(), [], step_seconds
         try:

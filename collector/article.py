@@ -11,9 +11,17 @@ from datetime import datetime
 
 from lxml import etree
 
-from collector.article_blocks import Block, clean_tree, parse_html, split_blocks
-from collector.article_dates import STAMP_RE, YMD_RE, block_date, find_author, meta_date, read_meta, url_date
-from collector.article_title import Headline, find_headline, page_titles, strip_site_name
+from yuqing.collector.article_blocks import Block, clean_tree, parse_html, split_blocks
+from yuqing.collector.article_dates import (
+    STAMP_RE,
+    YMD_RE,
+    block_date,
+    find_author,
+    meta_date,
+    read_meta,
+    url_date,
+)
+from yuqing.collector.article_title import Headline, find_headline, page_titles, strip_site_name
 
 _SENTENCE_PUNCT_RE = re.compile(r"[，。！？；：、“”…,!?;]")
 _PROSE_PUNCT_RE = re.compile(r"[，。]")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from lxml import etree
 
-from collector.article_blocks import Block
+from yuqing.collector.article_blocks import Block
 
 _DATE_META = frozenset({
     "article:published_time", "og:published_time", "og:release_date", "pubdate",

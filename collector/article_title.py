@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from collector.article_blocks import Block
-from collector.article_dates import YMD_RE
+from yuqing.collector.article_blocks import Block
+from yuqing.collector.article_dates import YMD_RE
 
 _TITLE_META = ("og:title", "twitter:title", "title", "headline")
 # Separators between headline and site/channel names in <title>.

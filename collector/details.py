@@ -10,14 +10,14 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from collector.article import extract_article
-from collector.fetcher import Fetcher
-from collector.forums.discuz import parse_thread_page
-from collector.items import Parsed, RawPost
-from collector.markup import decode_page
-from collector.normalize import post_key
-from config.errors import YuqingError
-from config.settings import SourceSettings
+from yuqing.collector.article import extract_article
+from yuqing.collector.fetcher import Fetcher
+from yuqing.collector.forums.discuz import parse_thread_page
+from yuqing.collector.items import Parsed, RawPost
+from yuqing.collector.markup import decode_page
+from yuqing.collector.normalize import post_key
+from yuqing.config.errors import YuqingError
+from yuqing.config.settings import SourceSettings
 
 SHORT_BODY = 200  # characters: a feed description shorter than this is a teaser, not the text
 MAX_PAGES_PER_POLL = 30  # the rest waits for the next poll, so one board cannot hog a pass

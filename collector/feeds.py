@@ -14,11 +14,11 @@ from typing import Any
 
 import feedparser
 
-from collector.dates import parse_time
-from collector.items import Parsed, RawPost
-from collector.markup import decode_page, html_text
-from collector.normalize import absolute_url
-from config.errors import ParseError
+from yuqing.collector.dates import parse_time
+from yuqing.collector.items import Parsed, RawPost
+from yuqing.collector.markup import decode_page, html_text
+from yuqing.collector.normalize import absolute_url
+from yuqing.config.errors import ParseError
 
 _PROLOG_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", re.I)
 _HAS_ZONE = re.compile(r"(?:[+-]\d{2}:?\d{2}|\bZ|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$", re.I)

@@ -21,8 +21,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from config.errors import FetchError
-from config.settings import FetchSettings
+from yuqing.config.errors import FetchError
+from yuqing.config.settings import FetchSettings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _ROBOTS_MAX_BYTES = 512 * 1024

@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from collector.details import SHORT_BODY, add_details, wants_details
-from collector.feeds import parse_feed
-from collector.fetcher import Fetcher, FetchPolicy, FetchResult
-from collector.forums.discuz import parse_thread_list
-from collector.items import Parsed, RawPost
-from collector.listing import parse_listing
-from collector.markup import decode_page
-from collector.models import Source
-from collector.store import (
+from yuqing.collector.details import SHORT_BODY, add_details, wants_details
+from yuqing.collector.feeds import parse_feed
+from yuqing.collector.fetcher import Fetcher, FetchPolicy, FetchResult
+from yuqing.collector.forums.discuz import parse_thread_list
+from yuqing.collector.items import Parsed, RawPost
+from yuqing.collector.listing import parse_listing
+from yuqing.collector.markup import decode_page
+from yuqing.collector.models import Source
+from yuqing.collector.store import (
     PollRecord,
     get_source,
     list_known_keys,
@@ -37,9 +37,9 @@ from collector.store import (
     save_posts,
     save_sources,
 )
-from config.database import transaction, utcnow
-from config.errors import ConfigError, YuqingError
-from config.settings import Settings, SourceSettings
+from yuqing.config.database import transaction, utcnow
+from yuqing.config.errors import ConfigError, YuqingError
+from yuqing.config.settings import Settings, SourceSettings
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
-from collector.encoding import decode_html, normalize_codec
+from yuqing.collector.encoding import decode_html, normalize_codec
 
 _BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table")
 _SPACES = re.compile(r"[ \t\r\f\v\xa0\u3000]+")

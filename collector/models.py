@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from config.database import Base, UTCDateTime, utcnow
+from yuqing.config.database import Base, UTCDateTime, utcnow
 
 
 class Source(Base):

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from collector.items import RawPost
-from collector.models import Post, Snapshot, Source, SourcePoll
-from collector.normalize import canonical_url, post_key
-from config.settings import SourceSettings
+from yuqing.collector.items import RawPost
+from yuqing.collector.models import Post, Snapshot, Source, SourcePoll
+from yuqing.collector.normalize import canonical_url, post_key
+from yuqing.config.settings import SourceSettings
 
 _IN_CHUNK = 500
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0  # seconds; a server's Retry-After: 1e15 must not overflow

@@ -1,1 +1,2 @@
-"""Composition root: settings, database, scheduler and command line of yuqing."""
+"""The bottom layer: validated settings, their loading and types, errors, redaction, the
+database plumbing and logging. Imports no stage."""

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from config.errors import ConfigError
-from config.settings import ChannelSettings, Settings
+from yuqing.config.errors import ConfigError
+from yuqing.config.settings import ChannelSettings, Settings
 
 ENV_CONFIG = "YUQING_CONFIG"
 DEFAULT_FILE = "yuqing.toml"

@@ -13,8 +13,8 @@ import sys
 import time
 from collections.abc import Iterable
 
-from config.redact import redact_text
-from config.settings import Settings
+from yuqing.config.redact import redact_text
+from yuqing.config.settings import Settings
 
 VOCABULARY = ("job", "source", "post_id", "story_id", "tier", "channel")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}

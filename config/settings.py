@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from config.types import (
+from yuqing.config.types import (
     CATEGORY_GUIDANCE,
     ByteSize,
     CategoryId,

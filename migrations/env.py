@@ -1,11 +1,11 @@
-"""Alembic environment: runs migrations on the connection or URL that `config.migrate` hands in."""
+"""Alembic environment: runs migrations on the connection or URL that `yuqing.service.migrate` hands in."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from config.database import create_db_engine
-from config.schema import metadata
+from yuqing.config.database import create_db_engine
+from yuqing.service.schema import metadata
 
 config = context.config
 

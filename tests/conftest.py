@@ -3,7 +3,10 @@ clean tables per test, and the real `yuqing` entry point run in-process."""
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,11 +17,30 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.database import create_db_engine, session_factory
-from config.migrate import upgrade
-from config.schema import metadata
+from yuqing.config.database import create_db_engine, session_factory
+from yuqing.service.migrate import upgrade
+from yuqing.service.schema import metadata
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+# The repository's folders that install as `yuqing.<folder>` (pyproject.toml's package-dir).
+PACKAGE_FOLDERS = ("cli", "service", "simulator", "alerts", "analysis", "collector", "config", "migrations")
+
+
+class BareNameGuard(importlib.abc.MetaPathFinder):
+    """Refuses `import collector` (and the other folders) when it would load the repository's
+    folder: the run sits in the repository, so the folder is on sys.path, and one module imported
+    under two names would have two copies of every table, setting and cache."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if path is None and fullname in PACKAGE_FOLDERS:
+            spec = importlib.machinery.PathFinder.find_spec(fullname)
+            if spec is not None and spec.origin and Path(spec.origin).resolve().is_relative_to(ROOT):
+                raise ImportError(f"{fullname!r} is the repository folder {fullname}/: import it as yuqing.{fullname}")
+        return None
+
+
+sys.meta_path.insert(0, BareNameGuard())
 PG_ENV = "YUQING_TEST_DATABASE_URL"
 DB_FIXTURES = {"database_url", "migrated_engine", "db", "db_url"}
 
@@ -107,7 +129,7 @@ class CliResult:
 @pytest.fixture
 def yuqing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
     """Run the real `yuqing` entry point in-process: yuqing("sources", "--json")."""
-    from config.cli import main
+    from yuqing.cli import main
 
     monkeypatch.setenv("COLUMNS", "200")
 

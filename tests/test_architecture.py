@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -9,18 +11,33 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 from pydantic import BaseModel
 
-from config.cli import cli
-from config.settings import Settings
+from yuqing.cli import cli
+from yuqing.config.settings import Settings
+
+from .conftest import PACKAGE_FOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_import_contracts_hold() -> None:
     lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "lint-imports")], cwd=ROOT, capture_output=True, text=True,
+                            check=False, env={**os.environ, "LINT_IMPORTS": lint})
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def test_no_module_is_imported_under_a_bare_name() -> None:
+    """Every module of the project is loaded as `yuqing.…`; `import collector` is refused."""
+    for folder in PACKAGE_FOLDERS:
+        with pytest.raises(ImportError, match=f"import it as yuqing.{folder}"):
+            importlib.import_module(folder)
+    bare = sorted(name for name in sys.modules if name.split(".")[0] in PACKAGE_FOLDERS
+                  and Path(getattr(sys.modules[name], "__file__", None) or "/").resolve().is_relative_to(ROOT))
+    assert bare == []
 
 
 def _keys(model: type[BaseModel], prefix: str) -> list[str]:
@@ -67,13 +84,15 @@ def test_every_command_is_documented() -> None:
 def test_every_package_and_data_folder_is_listed_for_the_wheel() -> None:
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
-    found = set()
-    for top in ("collector", "analysis", "alerts", "config", "migrations"):
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    assert setuptools["package-dir"] == {"yuqing": "yuqing", **{f"yuqing.{top}": top for top in PACKAGE_FOLDERS}}
+    found = {"yuqing"}
+    for top in PACKAGE_FOLDERS:
         for folder in [ROOT / top, *(p for p in (ROOT / top).rglob("*") if p.is_dir())]:
             if "__pycache__" in folder.parts:
                 continue
             if (folder / "__init__.py").exists() or any(f.suffix != ".pyc" and f.is_file() for f in folder.iterdir()):
-                found.add(".".join(folder.relative_to(ROOT).parts))
-    found.discard("analysis.corpus")  # training data: in the repository, not in the installed package
+                found.add(".".join(("yuqing", *folder.relative_to(ROOT).parts)))
+    found.discard("yuqing.analysis.corpus")  # training data: in the repository, not in the installed package
     assert sorted(found - listed) == [], "folders a wheel would leave out"

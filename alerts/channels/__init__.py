@@ -15,13 +15,13 @@ from typing import Any
 
 import httpx
 
-from alerts.channels import dingtalk, email, feishu, log, webhook, wecom
-from alerts.channels.base import SendResult, make_client
-from alerts.escaping import escape_markdown
-from alerts.payload import alert_uid
-from config.errors import DeliveryError
-from config.redact import redact_endpoint
-from config.settings import ChannelSettings
+from yuqing.alerts.channels import dingtalk, email, feishu, log, webhook, wecom
+from yuqing.alerts.channels.base import SendResult, make_client
+from yuqing.alerts.escaping import escape_markdown
+from yuqing.alerts.payload import alert_uid
+from yuqing.config.errors import DeliveryError
+from yuqing.config.redact import redact_endpoint
+from yuqing.config.settings import ChannelSettings
 
 HTTP_KINDS = ("webhook", "wecom", "dingtalk", "feishu")
 SENDERS: dict[str, Callable[..., SendResult]] = {

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from config.errors import DeliveryError
-from config.settings import ChannelSettings
+from yuqing.config.errors import DeliveryError
+from yuqing.config.settings import ChannelSettings
 
 EXCERPT = 500
 

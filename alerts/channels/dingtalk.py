@@ -16,10 +16,10 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
-from alerts.channels.wecom import fit
-from alerts.render import render_markdown
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.channels.wecom import fit
+from yuqing.alerts.render import render_markdown
+from yuqing.config.settings import ChannelSettings
 
 MAX_BYTES = 18000
 

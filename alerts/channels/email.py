@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from alerts.channels.base import SendResult
-from alerts.email_message import build_message
-from alerts.render import render_email
-from config.errors import DeliveryError
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult
+from yuqing.alerts.email_message import build_message
+from yuqing.alerts.render import render_email
+from yuqing.config.errors import DeliveryError
+from yuqing.config.settings import ChannelSettings
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 

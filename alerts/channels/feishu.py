@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
-from alerts.render import render_card
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.render import render_card
+from yuqing.config.settings import ChannelSettings
 
 
 def sign(secret: str, timestamp_s: int) -> str:

@@ -9,8 +9,8 @@ import sys
 import time
 from typing import Any
 
-from alerts.channels.base import SendResult
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult
+from yuqing.config.settings import ChannelSettings
 
 
 def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: object = None) -> SendResult:

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from alerts.channels.base import SendResult, channel_url, encode_json, excerpt, post_bytes
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, excerpt, post_bytes
+from yuqing.config.settings import ChannelSettings
 
 SIGNATURE_HEADER = "X-Yuqing-Signature"
 

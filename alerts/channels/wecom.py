@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
-from alerts.render import render_markdown
-from config.settings import ChannelSettings
+from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.render import render_markdown
+from yuqing.config.settings import ChannelSettings
 
 MAX_BYTES = 4096
 

@@ -11,12 +11,12 @@ from datetime import datetime, tzinfo
 
 from bs4 import Tag
 
-from collector.counts import parse_count
-from collector.dates import has_clock, parse_time
-from collector.items import Parsed, RawPost
-from collector.markup import clean_text, element_text, parse_html
-from collector.normalize import absolute_url
-from config.errors import ParseError
+from yuqing.collector.counts import parse_count
+from yuqing.collector.dates import has_clock, parse_time
+from yuqing.collector.items import Parsed, RawPost
+from yuqing.collector.markup import clean_text, element_text, parse_html
+from yuqing.collector.normalize import absolute_url
+from yuqing.config.errors import ParseError
 
 _ROW_ID = re.compile(r"^(?:normal|stick)thread_(\d+)$")
 _POST_ID = re.compile(r"^post_\d+$")

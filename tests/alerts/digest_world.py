@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.models import Incident
-from analysis.models import PostAnalysis, Story, StoryPost, TierChange
-from collector.models import Post, Source, SourcePoll
-from config.database import transaction
-from config.settings import Settings
+from yuqing.alerts.models import Incident
+from yuqing.analysis.models import PostAnalysis, Story, StoryPost, TierChange
+from yuqing.collector.models import Post, Source, SourcePoll
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 20)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analysis.models import Story, StoryPost, TierChange
-from collector.models import Post
+from yuqing.analysis.models import Story, StoryPost, TierChange
+from yuqing.collector.models import Post
 
 _serial = itertools.count(1)
 
@@ -69,7 +69,7 @@ def sample_payload(uid_key: str = "story:42:tier:major:channel:hook", **override
     """A SPEC §9 payload whose web text tries every injection we know."""
     from datetime import UTC
 
-    from alerts.payload import StoryFacts, alert_uid, build_payload
+    from yuqing.alerts.payload import StoryFacts, alert_uid, build_payload
 
     facts = StoryFacts(
         story_id=42, title=overrides.pop("title", HOSTILE_TITLE),

@@ -1,6 +1,6 @@
 """Kill -9 in the middle of a delivery batch, run again: every (story, tier, channel) arrives once.
 
-The subprocess runs the real pipeline pass (`config.pipeline.run_pass`, what `yuqing collect`
+The subprocess runs the real pipeline pass (`yuqing.service.pipeline.run_pass`, what `yuqing collect`
 runs after collecting) against receivers that answer slowly, so the kill lands while a request
 is in flight. A receiver whose sender died before the answer has not accepted the alert.
 """
@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from alerts.models import Alert
-from config.database import transaction, utcnow
 from tests.alerts.factories import make_story, raise_tier
+from yuqing.alerts.models import Alert
+from yuqing.config.database import transaction, utcnow
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 PASS = """
 import sys
-from config.database import create_db_engine, session_factory
-from config.loading import load_settings
-from config.pipeline import run_pass
+from yuqing.config.database import create_db_engine, session_factory
+from yuqing.config.loading import load_settings
+from yuqing.service.pipeline import run_pass
 
 settings, _ = load_settings(sys.argv[1])
 engine = create_db_engine(settings.database.url)

@@ -6,7 +6,8 @@ import re
 
 from bs4 import BeautifulSoup
 
-from alerts.digest import (
+from tests.alerts.digest_samples import ITEM_URLS, SCRIPT, sample_digest
+from yuqing.alerts.digest import (
     data_uris,
     digest_event,
     digest_summary,
@@ -16,7 +17,6 @@ from alerts.digest import (
     render_markdown,
     safe_url,
 )
-from tests.alerts.digest_samples import ITEM_URLS, SCRIPT, sample_digest
 
 UNESCAPED_TAG = re.compile(r"(?<!\\)<(?!https?://)")
 PNG = b"\x89PNG\r\n\x1a\nfake"

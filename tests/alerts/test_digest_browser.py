@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.digest_charts import NEGATIVE_COLOUR, RELEVANT_COLOUR
-from alerts.digest_jobs import make_digest
 from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings
+from yuqing.alerts.digest_charts import NEGATIVE_COLOUR, RELEVANT_COLOUR
+from yuqing.alerts.digest_jobs import make_digest
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "digest-example.png"

@@ -9,8 +9,14 @@ import warnings
 
 from PIL import Image
 
-from alerts.digest_charts import FONT_PATH, NEGATIVE_COLOUR, RELEVANT_COLOUR, font_family, render_charts
 from tests.alerts.digest_samples import sample_digest
+from yuqing.alerts.digest_charts import (
+    FONT_PATH,
+    NEGATIVE_COLOUR,
+    RELEVANT_COLOUR,
+    font_family,
+    render_charts,
+)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

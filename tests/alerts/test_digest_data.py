@@ -13,11 +13,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.digest import render_html, render_markdown
-from alerts.digest_data import collect_digest
-from alerts.digest_model import DigestData
-from config.database import UTCDateTime
 from tests.alerts.digest_world import DAY, NOW, World, build_world, digest_settings, local
+from yuqing.alerts.digest import render_html, render_markdown
+from yuqing.alerts.digest_data import collect_digest
+from yuqing.alerts.digest_model import DigestData
+from yuqing.config.database import UTCDateTime
 
 START, END = local(DAY, 0), local(DAY + timedelta(days=1), 0)
 BEFORE = local(DAY - timedelta(days=1), 0)

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.digest_jobs import make_digest, run_digest
-from alerts.digest_store import missing_digest_days
-from alerts.models import Digest
-from collector.models import Source
-from config.database import transaction
-from config.settings import Settings
 from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings, local
+from yuqing.alerts.digest_jobs import make_digest, run_digest
+from yuqing.alerts.digest_store import missing_digest_days
+from yuqing.alerts.models import Digest
+from yuqing.collector.models import Source
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
 
 
 def test_make_digest_writes_both_files_and_records_the_day(db: sessionmaker[Session], tmp_path: Path) -> None:

@@ -19,15 +19,15 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.digest_charts import render_charts
-from alerts.digest_jobs import make_digest
-from alerts.digest_mail import compose_digest_email
-from alerts.mail import send_email
-from alerts.models import Digest
-from config.errors import DeliveryError
-from config.settings import ChannelSettings, Settings
 from tests.alerts.digest_samples import sample_digest
 from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings
+from yuqing.alerts.digest_charts import render_charts
+from yuqing.alerts.digest_jobs import make_digest
+from yuqing.alerts.digest_mail import compose_digest_email
+from yuqing.alerts.mail import send_email
+from yuqing.alerts.models import Digest
+from yuqing.config.errors import DeliveryError
+from yuqing.config.settings import ChannelSettings, Settings
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.email_message import build_message, image_subtype
+from yuqing.alerts.email_message import build_message, image_subtype
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

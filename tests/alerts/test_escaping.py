@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alerts.escaping import escape_markdown, one_line, safe_url
+from yuqing.alerts.escaping import escape_markdown, one_line, safe_url
 
 
 def test_markdown_link_injection_is_neutralised() -> None:

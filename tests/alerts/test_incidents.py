@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alerts.incidents import (
+from yuqing.alerts.incidents import (
     IncidentStateError,
     check_ack,
     check_close,
@@ -15,7 +15,7 @@ from alerts.incidents import (
     check_respond,
     compute_deadlines,
 )
-from config.settings import DeadlineSettings
+from yuqing.config.settings import DeadlineSettings
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from alerts.jobs import deliver, raise_alerts
-from alerts.models import Alert, Delivery, Incident
-from analysis.models import TierChange
-from config.database import transaction
-from config.settings import Settings
 from tests.alerts.factories import make_story, raise_tier
+from yuqing.alerts.jobs import deliver, raise_alerts
+from yuqing.alerts.models import Alert, Delivery, Incident
+from yuqing.analysis.models import TierChange
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
 
 T0 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

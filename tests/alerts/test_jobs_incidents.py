@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from alerts.handling import ack_incident, close_incident, respond_incident
-from alerts.jobs import check_incidents, deliver, raise_alerts
-from alerts.models import Alert, Incident
-from analysis.models import Story
-from config.database import transaction
 from tests.alerts.factories import add_post
 from tests.alerts.test_jobs import T0, hook, settings, tiered_story
+from yuqing.alerts.handling import ack_incident, close_incident, respond_incident
+from yuqing.alerts.jobs import check_incidents, deliver, raise_alerts
+from yuqing.alerts.models import Alert, Incident
+from yuqing.analysis.models import Story
+from yuqing.config.database import transaction
 
 
 def escalating(office_url: str, leaders_url: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.payload import StoryFacts, alert_uid, build_payload, format_local
+from yuqing.alerts.payload import StoryFacts, alert_uid, build_payload, format_local
 
 SPEC_FIELDS = {
     "event", "id", "story_id", "tier", "tier_label", "previous_tier", "title", "summary", "category",

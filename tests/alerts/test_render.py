@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from alerts.render import render_card, render_email, render_markdown
 from tests.alerts.factories import sample_payload
+from yuqing.alerts.render import render_card, render_email, render_markdown
 
 
 def test_markdown_carries_the_facts_and_escapes_injection() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alerts.routing import backoff, escalation, holdable, quiet_until, route
-from config.settings import Settings
+from yuqing.alerts.routing import backoff, escalation, holdable, quiet_until, route
+from yuqing.config.settings import Settings
 
 
 def settings() -> Settings:

@@ -7,8 +7,8 @@ from itertools import count
 
 from sqlalchemy.orm import Session
 
-from analysis.models import PostAnalysis
-from collector.models import Post, Snapshot
+from yuqing.analysis.models import PostAnalysis
+from yuqing.collector.models import Post, Snapshot
 
 T0 = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
 _keys = count(1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import sentiment
-from analysis.analyzer import Analyzer, join_text, load_scorer
-from analysis.query import SchemeError
-from config.errors import AnalysisError
-from config.settings import AnalysisSettings, SchemeSettings, Settings, TierSettings
+from yuqing.analysis import sentiment
+from yuqing.analysis.analyzer import Analyzer, join_text, load_scorer
+from yuqing.analysis.query import SchemeError
+from yuqing.config.errors import AnalysisError
+from yuqing.config.settings import AnalysisSettings, SchemeSettings, Settings, TierSettings
 
 SCHEMES = [
     SchemeSettings(name="交通局", query='(交通局 OR 交通运输局 OR "交通 局长") NOT 招聘'),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.band_index import BandIndex, Counted, band_keys
+from yuqing.analysis.band_index import BandIndex, Counted, band_keys
 
 WIDTH = 4  # bands per post in these tests
 

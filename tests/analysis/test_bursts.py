@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analysis.bursts import measure_scheme, poisson_tail
+from yuqing.analysis.bursts import measure_scheme, poisson_tail
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 H = timedelta(hours=1)

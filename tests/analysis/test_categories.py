@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.categories import Categorizer
-from analysis.query import SchemeError, fold_text
-from config.settings import AnalysisSettings, CategorySettings
+from yuqing.analysis.categories import Categorizer
+from yuqing.analysis.query import SchemeError, fold_text
+from yuqing.config.settings import AnalysisSettings, CategorySettings
 
 
 @pytest.fixture(scope="module")

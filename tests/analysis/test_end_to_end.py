@@ -14,16 +14,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.models import Story, StoryPost, TierChange
-from collector.models import Post
-from config.database import utcnow
-from config.demo import scenario_start, write_demo_config
-from config.loading import load_settings
-from config.pipeline import run_pass
-from config.simulator import scenario
-from config.simulator.receiver import WebhookReceiver
-from config.simulator.sites import SimulatedSites
-from config.types import tier_rank
+from yuqing.analysis.models import Story, StoryPost, TierChange
+from yuqing.collector.models import Post
+from yuqing.config.database import utcnow
+from yuqing.config.loading import load_settings
+from yuqing.config.types import tier_rank
+from yuqing.service.demo import scenario_start, write_demo_config
+from yuqing.service.pipeline import run_pass
+from yuqing.simulator import scenario
+from yuqing.simulator.receiver import WebhookReceiver
+from yuqing.simulator.sites import SimulatedSites
 
 
 def expected_tier(label: str, step: int) -> str | None:

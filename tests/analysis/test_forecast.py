@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from analysis.forecast import forecast_tier
-from config.settings import TierSettings
 from tests.analysis.test_tiers import figures
+from yuqing.analysis.forecast import forecast_tier
+from yuqing.config.settings import TierSettings
 
 RULES = TierSettings()
 AT = datetime(2026, 11, 21, tzinfo=UTC)

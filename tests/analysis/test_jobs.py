@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.jobs import assign_stories, detect_bursts, update_stories
-from analysis.models import Burst, Story, StoryBand, StoryPost, TierChange
-from config.database import transaction
-from config.pipeline import steps
-from config.settings import Settings
 from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT, T0, add_post, add_snapshot
+from yuqing.analysis.jobs import assign_stories, detect_bursts, update_stories
+from yuqing.analysis.models import Burst, Story, StoryBand, StoryPost, TierChange
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
+from yuqing.service.pipeline import STEPS
 
 H = timedelta(hours=1)
 
@@ -162,7 +162,7 @@ def test_bursts_flag_a_surge_once_and_not_the_usual_volume(db: sessionmaker[Sess
 
 
 def test_the_pipeline_runs_the_story_steps_in_order() -> None:
-    names = [name for name, _ in steps()]
+    names = [name for name, _ in STEPS]
     story_steps = ["analysis.assign_stories", "analysis.update_stories", "analysis.detect_bursts"]
     start = names.index("analysis.assign_stories")
     assert names[start:start + 3] == story_steps

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from analysis import sentiment
-from analysis.jobs import analyze_posts
-from analysis.models import PostAnalysis, Story, StoryPost
-from collector.models import Post
-from config.database import transaction, utcnow
-from config.errors import AnalysisError
-from config.pipeline import steps
-from config.settings import AnalysisSettings, SchemeSettings, Settings
+from yuqing.analysis import sentiment
+from yuqing.analysis.jobs import analyze_posts
+from yuqing.analysis.models import PostAnalysis, Story, StoryPost
+from yuqing.collector.models import Post
+from yuqing.config.database import transaction, utcnow
+from yuqing.config.errors import AnalysisError
+from yuqing.config.settings import AnalysisSettings, SchemeSettings, Settings
+from yuqing.service.pipeline import STEPS
 
 POSTS = [
     ("市交通运输局推诿不作为", "网友投诉东站出租车拒载绕路，交通运输局推诿扯皮，太气人了！"),
@@ -111,4 +111,4 @@ def test_a_missing_model_fails_the_step_clearly(db, monkeypatch: pytest.MonkeyPa
 
 
 def test_analysis_is_the_first_pipeline_step() -> None:
-    assert steps()[0] == ("analysis.analyze_posts", analyze_posts)
+    assert STEPS[0] == ("analysis.analyze_posts", analyze_posts)

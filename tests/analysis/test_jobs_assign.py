@@ -10,15 +10,15 @@ from sqlalchemy import insert, select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis import band_store
-from analysis.jobs import assign_stories
-from analysis.models import PostAnalysis, StoryPost
 from bench.clustering import score
 from bench.clustering_corpus import generate
-from collector.models import Post
-from config.database import transaction
-from config.settings import Settings
 from tests.analysis.factory import STATEMENT, T0, add_post
+from yuqing.analysis import band_store
+from yuqing.analysis.jobs import assign_stories
+from yuqing.analysis.models import PostAnalysis, StoryPost
+from yuqing.collector.models import Post
+from yuqing.config.database import transaction
+from yuqing.config.settings import Settings
 
 
 def test_copies_of_a_generated_corpus_join_their_statements_and_nothing_else(db: sessionmaker[Session]) -> None:

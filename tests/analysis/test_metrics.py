@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from analysis.metrics import Observation, PostFacts, compute_metrics, gain, judge_story
+from yuqing.analysis.metrics import Observation, PostFacts, compute_metrics, gain, judge_story
 
 T = datetime(2026, 11, 21, 12, tzinfo=UTC)
 H = timedelta(hours=1)

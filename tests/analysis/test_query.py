@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.query import And, Leaf, Not, Or, SchemeError, fold_text, parse_query, tokenize_query
-from config.errors import AnalysisError, ConfigError
+from yuqing.analysis.query import And, Leaf, Not, Or, SchemeError, fold_text, parse_query, tokenize_query
+from yuqing.config.errors import AnalysisError, ConfigError
 
 
 def matches(query: str, text: str) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from analysis.replay import observation_times, replay_story
-from config.settings import TierSettings
 from tests.analysis.test_metrics import H, T, post
+from yuqing.analysis.replay import observation_times, replay_story
+from yuqing.config.settings import TierSettings
 
 
 def story() -> list:

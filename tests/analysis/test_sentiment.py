@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline, get_model, text_ngrams
-from analysis.train_sentiment import evaluate, holdout_split, roc_auc
+from yuqing.analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline, get_model, text_ngrams
+from yuqing.analysis.train_sentiment import evaluate, holdout_split, roc_auc
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from analysis.similarity import (
+from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT
+from yuqing.analysis.similarity import (
     NUM_PERM,
     SEED,
     band_hashes,
@@ -22,7 +23,6 @@ from analysis.similarity import (
     statement_text,
     strip_boilerplate,
 )
-from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT
 
 
 @pytest.mark.parametrize(("raw", "kept"), [

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from analysis.text import EMO_NEG, EMO_POS, extract_mentions, normalize, to_simplified
+from yuqing.analysis.text import EMO_NEG, EMO_POS, extract_mentions, normalize, to_simplified
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis.metrics import StoryMetrics
-from analysis.tiers import TierDecision, classify_tier, next_tier, raise_tier
-from config.settings import TierSettings
+from yuqing.analysis.metrics import StoryMetrics
+from yuqing.analysis.tiers import TierDecision, classify_tier, next_tier, raise_tier
+from yuqing.config.settings import TierSettings
 
 RULES = TierSettings()
 AT = datetime(2026, 11, 21, tzinfo=UTC)

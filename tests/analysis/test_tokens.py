@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analysis.text import EMO_NEG, load_stopwords, normalize
-from analysis.tokens import USERDICT_PATH, cut, read_user_dictionary, register_words, top_keywords
+from yuqing.analysis.text import EMO_NEG, load_stopwords, normalize
+from yuqing.analysis.tokens import USERDICT_PATH, cut, read_user_dictionary, register_words, top_keywords
 
 
 def test_the_user_dictionary_lists_organisations_and_places() -> None:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from collector.items import Parsed
+from yuqing.collector.items import Parsed
 
 
 def as_document(parsed: Parsed) -> dict[str, Any]:

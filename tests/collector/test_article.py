@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.article import Article, extract_article
-from collector.encoding import decode_html
+from yuqing.collector.article import Article, extract_article
+from yuqing.collector.encoding import decode_html
 
 ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 REGEN_ENV = "YUQING_REGEN_FIXTURES"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.counts import parse_count
+from yuqing.collector.counts import parse_count
 
 
 @pytest.mark.parametrize(("text", "count"), [

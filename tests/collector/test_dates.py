@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collector.dates import has_clock, parse_time
 from tests.collector.conftest import NOW, SHANGHAI
+from yuqing.collector.dates import has_clock, parse_time
 
 
 @pytest.mark.parametrize(("text", "expected"), [

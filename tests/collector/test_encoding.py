@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.encoding import declared_codec, decode_html, normalize_codec
+from yuqing.collector.encoding import declared_codec, decode_html, normalize_codec
 
 ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collector.feeds import parse_feed
-from config.errors import ParseError
 from tests.collector.conftest import NOW, SHANGHAI
 from tests.collector.expected import as_document, check_expected
 from tests.conftest import fixture_path
+from yuqing.collector.feeds import parse_feed
+from yuqing.config.errors import ParseError
 
 FEEDS = {
     "rss-utf8.xml": "application/rss+xml; charset=utf-8",

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from collector.fetcher import Fetcher, FetchPolicy, FetchResult, HttpStatusError
-from config.errors import FetchError
 from tests.collector.site import LocalSite, drip, endless, gzip_bomb, redirect_to, stall, status, then
+from yuqing.collector.fetcher import Fetcher, FetchPolicy, FetchResult, HttpStatusError
+from yuqing.config.errors import FetchError
 
 POLICY = FetchPolicy(user_agent="yuqing-test/1.0", timeout=2.0, retries=2, backoff=0.05,
                      max_bytes=10 * 1024 * 1024, max_redirects=5, per_host_concurrency=4,

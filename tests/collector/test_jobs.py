@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from collector import jobs
-from collector.jobs import collect
-from collector.models import Post, Snapshot, Source
-from collector.normalize import post_key
-from collector.store import list_source_health
-from config.errors import ConfigError
-from config.settings import Settings
 from tests.collector.conftest import NOW
 from tests.collector.site import LocalSite, status
 from tests.conftest import fixture_path
+from yuqing.collector import jobs
+from yuqing.collector.jobs import collect
+from yuqing.collector.models import Post, Snapshot, Source
+from yuqing.collector.normalize import post_key
+from yuqing.collector.store import list_source_health
+from yuqing.config.errors import ConfigError
+from yuqing.config.settings import Settings
 
 BIG5_SELECTORS = {"item": "div.post", "title": "a.title", "link": "a.title@href", "time": "span.time",
                   "body": "div.text", "author": "span.author", "views": "span.views",

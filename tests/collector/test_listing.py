@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from collector.listing import parse_listing
-from collector.markup import decode_page
-from config.errors import ParseError
-from config.settings import Selectors
 from tests.collector.conftest import NOW, SHANGHAI
 from tests.collector.expected import as_document, check_expected
 from tests.conftest import fixture_path
+from yuqing.collector.listing import parse_listing
+from yuqing.collector.markup import decode_page
+from yuqing.config.errors import ParseError
+from yuqing.config.settings import Selectors
 
 BIG5_SELECTORS = Selectors(
     item="div.post", title="a.title", link="a.title@href", time="span.time", body="div.text",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.normalize import canonical_url, post_key
+from yuqing.collector.normalize import canonical_url, post_key
 
 THREAD = "https://bbs.example.cn/forum.php?mod=viewthread&tid=123"
 

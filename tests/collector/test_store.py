@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from collector.items import RawPost
-from collector.models import Post, Snapshot, SourcePoll
-from collector.store import (
+from tests.collector.conftest import NOW
+from yuqing.collector.items import RawPost
+from yuqing.collector.models import Post, Snapshot, SourcePoll
+from yuqing.collector.store import (
     PollRecord,
     get_source,
     record_poll_failure,
@@ -16,9 +17,8 @@ from collector.store import (
     save_posts,
     save_sources,
 )
-from config.database import transaction
-from config.settings import SourceSettings
-from tests.collector.conftest import NOW
+from yuqing.config.database import transaction
+from yuqing.config.settings import SourceSettings
 
 SOURCE = SourceSettings(name="bbs", kind="discuz", url="http://bbs.example.cn/forum.php?mod=forumdisplay&fid=2")
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from collector.models import Source
-from config.database import transaction
+from yuqing.collector.models import Source
+from yuqing.config.database import transaction
 
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from config.errors import ConfigError
-from config.loading import ENV_CONFIG, load_settings
 from tests.conftest import fixture_path
+from yuqing.config.errors import ConfigError
+from yuqing.config.loading import ENV_CONFIG, load_settings
 
 CASES = [
     ("unknown_key.toml", ["sources[0] ('city-forum')", "'intervall'", "did you mean 'interval'"]),
@@ -49,7 +49,7 @@ def test_missing_file_named_with_how_it_was_chosen(yuqing, tmp_path: Path, monke
 
 
 def test_missing_secret_is_named_and_never_shown(monkeypatch) -> None:
-    from config.cli.context import AppContext
+    from yuqing.cli.context import AppContext
 
     monkeypatch.delenv("YUQING_TEST_SECRET_THAT_IS_NOT_SET", raising=False)
     app = AppContext(config_option=str(fixture_path("config", "missing_secret.toml")))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from config.loading import parse_settings
-from config.logs import KeyValueFormatter, configure_logging
-from config.redact import redact_text as redact
+from yuqing.config.loading import parse_settings
+from yuqing.config.logs import KeyValueFormatter, configure_logging
+from yuqing.config.redact import redact_text as redact
 
 
 def _record(message: str, *args: object, exc: BaseException | None = None, **extra: object) -> logging.LogRecord:
@@ -79,7 +79,7 @@ def _collect_a_dead_source(tmp_path: Path, service: str) -> subprocess.Completed
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "y.db"}"\n[fetch]\nretries = 0\n{service}\n'
                       f'[[sources]]\nname = "dead"\nkind = "rss"\nurl = "http://127.0.0.1:{port}/feed.xml"\n',
                       encoding="utf-8")
-    yuqing = [sys.executable, "-m", "config.cli", "--config", str(config)]
+    yuqing = [sys.executable, "-m", "yuqing", "--config", str(config)]
     subprocess.run([*yuqing, "init"], check=True, capture_output=True)
     return subprocess.run([*yuqing, "collect"], capture_output=True, text=True, check=False)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.redact import redact_database_url, redact_endpoint, redact_text
+from yuqing.config.redact import redact_database_url, redact_endpoint, redact_text
 
 
 def test_secrets_and_keys_in_urls_are_redacted_in_text() -> None:

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from config.types import format_duration, parse_duration, parse_size, parse_time_range, tier_rank
+from yuqing.config.types import format_duration, parse_duration, parse_size, parse_time_range, tier_rank
 
 
 @pytest.mark.parametrize(

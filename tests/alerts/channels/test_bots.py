@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.channels import send_alerts, send_text
-from config.settings import ChannelSettings
 from tests.alerts.factories import sample_payload
+from yuqing.alerts.channels import send_alerts, send_text
+from yuqing.config.settings import ChannelSettings
 
 
 def bot(kind: str, url: str, secret_env: str | None = None) -> ChannelSettings:

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from alerts.channels import send_alerts, send_email
-from config.settings import ChannelSettings
 from tests.alerts.factories import sample_payload
+from yuqing.alerts.channels import send_alerts, send_email
+from yuqing.config.settings import ChannelSettings
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from alerts.channels import send_alerts
-from config.settings import ChannelSettings
 from tests.alerts.factories import sample_payload
+from yuqing.alerts.channels import send_alerts
+from yuqing.config.settings import ChannelSettings
 
 
 def test_one_json_line_per_alert(tmp_path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import socket
 
-from alerts.channels import send_alerts
-from config.settings import ChannelSettings
 from tests.alerts.factories import sample_payload
+from yuqing.alerts.channels import send_alerts
+from yuqing.config.settings import ChannelSettings
 
 
 def channel(url: str, **extra: object) -> ChannelSettings:

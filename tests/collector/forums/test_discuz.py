@@ -6,12 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from collector.forums.discuz import parse_thread_list, parse_thread_page
-from collector.markup import decode_page
-from config.errors import ParseError
 from tests.collector.conftest import NOW, SHANGHAI
 from tests.collector.expected import as_document, check_expected
 from tests.conftest import fixture_path
+from yuqing.collector.forums.discuz import parse_thread_list, parse_thread_page
+from yuqing.collector.markup import decode_page
+from yuqing.config.errors import ParseError
 
 LIST_URL = "http://bbs.example.cn/forum.php?mod=forumdisplay&fid=2"
 

@@ -1,0 +1,81 @@
+"""`yuqing demo`: the whole pipeline against simulated sites on 127.0.0.1, in about half a minute."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from yuqing.cli.context import AppContext, pass_app
+from yuqing.config.types import TIER_LABELS, TIER_ORDER
+from yuqing.service.demo import ZONE, DemoAlert, DemoReport, run_demo
+from yuqing.simulator import scenario
+
+_TIER_STYLE = {"general": "cyan", "significant": "yellow", "major": "bold red", "critical": "bold white on red"}
+
+
+@click.command()
+@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Work folder for the database, config, log and digest (default: a new temporary folder).")
+@pass_app
+def demo(app: AppContext, workdir: Path | None) -> None:
+    """Run the whole pipeline against simulated sites on 127.0.0.1 and show the alerts and the digest."""
+    console = app.console
+    folder = workdir or Path(tempfile.mkdtemp(prefix="yuqing-demo-"))
+    console.print(f"[bold]yuqing demo[/]: simulated news feed, press feed, two forums and a weibo-like list "
+                  f"on 127.0.0.1; watching [bold]{scenario.SUBJECT}[/] (scheme {scenario.SCHEME_NAME}: "
+                  f"{escape(scenario.SCHEME_QUERY)}); {scenario.STEP_MINUTES} simulated minutes per pass")
+
+    def show_step(step: int, now: datetime) -> None:
+        console.print(f"[dim]pass {step + 1}/{scenario.STEPS} at {now.astimezone(ZONE):%Y-%m-%d %H:%M} (Shanghai)[/]")
+
+    def show_alert(alert: DemoAlert) -> None:
+        payload = alert.payload
+        tier = str(payload.get("tier") or "")
+        style = _TIER_STYLE.get(tier, "bold")
+        console.print(f"  [{style}]ALERT {escape(str(payload.get('event')))} {TIER_LABELS.get(tier, tier)} {tier}[/] "
+                      f"{escape(str(payload.get('title', '')))}\n    [dim]{escape(str(payload.get('reason', '')))}[/]")
+
+    report = run_demo(folder, show_alert, show_step)
+    _print_stories(app, report)
+    if report.digest_paths:
+        console.print("digest: " + ", ".join(report.digest_paths))
+    else:
+        console.print(f"[yellow]digest not written[/]: {escape(report.digest_note or 'no digest row was recorded')}")
+    console.print(f"work folder: {folder} — explore it with "
+                  f"`yuqing --config {folder / 'yuqing.toml'} stories` (the sites are gone, the data stays)")
+    _verdict(app, report)
+
+
+def _print_stories(app: AppContext, report: DemoReport) -> None:
+    table = Table(title="stories", header_style="bold")
+    for column in ("id", "tier", "title", "sites", "posts", "clicks_24h", "reposts", "negativity"):
+        table.add_column(column, justify="right" if column in ("id", "sites", "posts", "clicks_24h", "reposts") else "left")
+    rank = {tier: n for n, tier in enumerate(TIER_ORDER)}
+    for story in sorted(report.stories, key=lambda s: (-rank.get(s.tier or "", -1), -s.clicks_24h, s.id)):
+        tier = f"[{_TIER_STYLE[story.tier]}]{TIER_LABELS[story.tier]} {story.tier}[/]" if story.tier else "—"
+        table.add_row(str(story.id), tier, escape(story.title[:40]), str(len(story.sites)), str(story.posts),
+                      f"{story.clicks_24h:,}", f"{story.reposts:,}", f"{story.negativity:.2f}")
+    app.console.print(table)
+
+
+def _verdict(app: AppContext, report: DemoReport) -> None:
+    missing, unexpected = report.missing, report.unexpected
+    if not missing and not unexpected:
+        app.console.print(f"[green]ok[/]: the {len(report.alerts)} expected alerts arrived, each once, and nothing "
+                          f"else ({report.seconds:.1f}s)")
+        return
+    for step, event, story, tier in missing:
+        app.console.print(f"[red]missing[/]: after pass {step + 1}: {event} {story} {tier}")
+    for step, event, story, tier in unexpected:
+        app.console.print(f"[red]unexpected[/]: after pass {step + 1}: {event} {story or '(not a scenario story)'} {tier}")
+    raise click.ClickException(
+        f"the alerts differ from the scenario's expectations ({len(missing)} missing, {len(unexpected)} unexpected)"
+    )
+
+
+COMMANDS = [demo]

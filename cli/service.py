@@ -1,0 +1,80 @@
+"""`yuqing run` (the background service) and `yuqing status` (is it running, how are its jobs)."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from yuqing.cli.context import AppContext, pass_app
+from yuqing.cli.output import ago, dumps
+from yuqing.config.database import utcnow
+from yuqing.config.logs import configure_logging
+from yuqing.service.status import ServiceStatus, get_status
+
+_STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "never run": "dim"}
+
+
+@click.command()
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Override service.log_level.")
+@pass_app
+def run(app: AppContext, log_level: str | None) -> None:
+    """Run the service: poll every source on its interval, analyse, tier, alert, send the digest."""
+    from yuqing.service.runner import run_service
+
+    app.require_secrets()
+    configure_logging(app.settings, log_level)
+    app.sessions()  # schema check before anything starts, with the usual message
+    code = run_service(app.settings, app.engine)
+    if code:
+        raise SystemExit(code)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, for monitoring.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Show whether the service runs, each job's last run, the outbox backlog and failing sources."""
+    found = get_status(app.settings, app.engine, app.sessions(), utcnow())
+    if as_json:
+        click.echo(dumps(found))
+        return
+    _print_status(app, found)
+
+
+def _print_status(app: AppContext, found: ServiceStatus) -> None:
+    now, console = found.checked_at, app.console
+    if found.running:
+        beat = ago(found.heartbeat_at, now) if found.heartbeat_at else "—"
+        warn = " [red](stale: stuck or overloaded)[/]" if found.stale else ""
+        console.print(f"[green]running[/]: pid {found.pid} on {escape(found.hostname or '?')}, "
+                      f"since {ago(found.since, now)}, heartbeat {beat}{warn}")
+    elif found.last_stopped_at is not None:
+        console.print(f"[yellow]not running[/]: stopped {ago(found.last_stopped_at, now)} "
+                      f"({escape(found.last_stop_reason or '')})")
+    else:
+        console.print("[yellow]not running[/]: the service never ran on this database")
+    table = Table(title="jobs", header_style="bold")
+    for column in ("job", "state", "last run", "last success", "failures"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("summary or error", overflow="fold")
+    for job in found.jobs:
+        style = _STATE_STYLE[job.state]
+        table.add_row(escape(job.id), f"[{style}]{job.state}[/]", ago(job.last_started_at, now),
+                      ago(job.last_ok_at, now), str(job.failures_in_a_row or ""),
+                      escape(job.error or job.summary or ""))
+    console.print(table)
+    box = found.outbox
+    oldest = f", oldest pending {ago(box.oldest_pending_at, now)}" if box.oldest_pending_at else ""
+    console.print(f"outbox: {box.pending} pending, {box.held} held, {box.failed} failed{oldest}")
+    if not found.failing_sources:
+        console.print("failing sources: none")
+        return
+    console.print(f"[red]failing sources: {len(found.failing_sources)}[/]")
+    for source in found.failing_sources:
+        console.print(f"  {escape(source.name)}: {source.consecutive_failures} failures, "
+                      f"last success {ago(source.last_success_at, now)}: {escape(source.last_error or '')}")
+
+
+COMMANDS = [run, status]

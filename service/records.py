@@ -1,0 +1,132 @@
+"""Store of the service's own records: job runs and service lives (`yuqing.service.models`), kept bounded.
+
+Session first; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from yuqing.service.models import JobRun, ServiceRun
+
+JOB_RUNS_KEPT = 50  # per job: enough to see a pattern, bounded for months of running
+SERVICE_RUNS_KEPT = 20
+UNCLEAN_STOP = "ended without a clean stop (killed, crashed or the machine went down)"
+INTERRUPTED = "interrupted: the service stopped during this run; the next run completes its work"
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """The last run of one job, and the last time it succeeded."""
+
+    job_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    ok: bool | None  # None while running (or if the process died during the run)
+    summary: str | None
+    error: str | None
+    last_ok_at: datetime | None
+    failures_in_a_row: int
+
+
+def record_job_start(session: Session, job_id: str, now: datetime) -> int:
+    """Record that a job started; return the run's id."""
+    run = JobRun(job_id=job_id, started_at=now)
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def record_job_finish(session: Session, run_id: int, *, now: datetime, ok: bool, summary: str | None,
+                      error: str | None, keep: int = JOB_RUNS_KEPT) -> None:
+    """Record how a job run ended, and drop that job's runs beyond the last `keep`."""
+    run = session.get(JobRun, run_id)
+    if run is None:  # pruned meanwhile by retention: nothing left to update
+        return
+    run.finished_at, run.ok, run.summary, run.error = now, ok, summary, error
+    session.flush()
+    prune_job_runs(session, run.job_id, keep)
+
+
+def prune_job_runs(session: Session, job_id: str, keep: int = JOB_RUNS_KEPT) -> int:
+    """Delete a job's runs older than its last `keep`; return how many went."""
+    cutoff = session.scalar(
+        select(JobRun.id).where(JobRun.job_id == job_id).order_by(JobRun.id.desc()).offset(keep - 1).limit(1)
+    )
+    if cutoff is None:
+        return 0
+    result = session.execute(delete(JobRun).where(JobRun.job_id == job_id, JobRun.id < cutoff))
+    return result.rowcount or 0
+
+
+def mark_interrupted_runs(session: Session, now: datetime) -> int:
+    """Close runs a dead process left unfinished, so status tells them apart from running ones."""
+    result = session.execute(
+        update(JobRun).where(JobRun.finished_at.is_(None)).values(finished_at=now, ok=False, error=INTERRUPTED)
+    )
+    return result.rowcount or 0
+
+
+def list_job_records(session: Session) -> dict[str, JobRecord]:
+    """The latest run of every job that ever ran, by job id."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.job_id)
+    runs = session.scalars(select(JobRun).where(JobRun.id.in_(latest))).all()
+    last_ok = dict(session.execute(
+        select(JobRun.job_id, func.max(JobRun.finished_at)).where(JobRun.ok.is_(True)).group_by(JobRun.job_id)
+    ).tuples().all())
+    failures = dict(session.execute(
+        select(JobRun.job_id, func.count()).where(JobRun.ok.is_(False)).group_by(JobRun.job_id)
+    ).tuples().all())
+    records = {}
+    for run in runs:
+        ok_at = last_ok.get(run.job_id)
+        in_a_row = 0 if run.ok is not False else _failures_since(session, run.job_id, ok_at, failures)
+        records[run.job_id] = JobRecord(run.job_id, run.started_at, run.finished_at, run.ok, run.summary,
+                                        run.error, ok_at, in_a_row)
+    return records
+
+
+def _failures_since(session: Session, job_id: str, ok_at: datetime | None, failures: dict[str, int]) -> int:
+    if ok_at is None:
+        return failures.get(job_id, 0)
+    return session.scalar(
+        select(func.count()).select_from(JobRun)
+        .where(JobRun.job_id == job_id, JobRun.ok.is_(False), JobRun.started_at >= ok_at)
+    ) or 0
+
+
+def record_service_start(session: Session, *, pid: int, hostname: str, version: str, now: datetime) -> int:
+    """Record a new life of the service (closing any a dead process left open); return its id."""
+    session.execute(
+        update(ServiceRun).where(ServiceRun.stopped_at.is_(None))
+        .values(stopped_at=ServiceRun.heartbeat_at, stop_reason=UNCLEAN_STOP)
+    )
+    mark_interrupted_runs(session, now)
+    run = ServiceRun(pid=pid, hostname=hostname, version=version, started_at=now, heartbeat_at=now)
+    session.add(run)
+    session.flush()
+    cutoff = session.scalar(select(ServiceRun.id).order_by(ServiceRun.id.desc()).offset(SERVICE_RUNS_KEPT).limit(1))
+    if cutoff is not None:
+        session.execute(delete(ServiceRun).where(ServiceRun.id <= cutoff))
+    return run.id
+
+
+def record_heartbeat(session: Session, run_id: int, now: datetime) -> None:
+    """The service is alive at `now`."""
+    session.execute(update(ServiceRun).where(ServiceRun.id == run_id).values(heartbeat_at=now))
+
+
+def record_service_stop(session: Session, run_id: int, *, now: datetime, reason: str) -> None:
+    """The service stopped cleanly, for `reason`."""
+    session.execute(
+        update(ServiceRun).where(ServiceRun.id == run_id).values(stopped_at=now, heartbeat_at=now, stop_reason=reason)
+    )
+
+
+def get_latest_service_run(session: Session) -> ServiceRun | None:
+    """The most recent life of the service, if it ever ran on this database."""
+    return session.scalars(select(ServiceRun).order_by(ServiceRun.id.desc()).limit(1)).first()

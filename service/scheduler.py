@@ -1,0 +1,163 @@
+"""The service's table of contents: every scheduled job, its trigger and the stage function it runs.
+
+| job id                       | trigger                                  | runs                                   |
+|------------------------------|------------------------------------------|----------------------------------------|
+| `collector.collect:<source>` | the source's interval + `service.jitter` | marks the source due (cheap, never queues twice) |
+| `collector.collect`          | every second                             | `collector.jobs.collect(names=<due sources>)`, a batch at a time |
+| `pipeline.process`           | `service.pipeline_interval`              | `yuqing.service.pipeline.process` (analysis → stories → tiers → outbox) |
+| `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest_jobs.run_digest` (makes every missed day) |
+| `service.retention`          | daily, first a few minutes after start  | `yuqing.service.retention.apply_retention`     |
+
+Each source keeps its own job (interval, jitter, runs merged when late), but the fetching is
+done in batches: one `collect` call fetches many sources concurrently and writes them from one
+thread, so its set-up cost is paid once per batch, not once per source. Every source's poll is
+still recorded as a run of its own job id.
+
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from yuqing.alerts.digest_jobs import make_digest
+from yuqing.alerts.digest_jobs import run_digest as make_due_digests
+from yuqing.alerts.jobs import deliver
+from yuqing.collector.jobs import collect
+from yuqing.collector.models import Source
+from yuqing.config.settings import Settings
+from yuqing.service.pipeline import process
+from yuqing.service.retention import apply_retention
+
+JobFunction = Callable[..., Any]  # (settings, sessions, *, now) -> summary
+
+
+COLLECT_EVERY = timedelta(seconds=1)
+BATCH = 40  # sources per collect call: big enough to share its set-up, small enough to stop soon
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job: its id, what it runs, when, and how late a run may still start.
+
+    A job with `source` set only marks that source due; `collector.collect` polls it.
+    """
+
+    id: str
+    run: JobFunction | None
+    trigger: BaseTrigger
+    grace: timedelta
+    source: str | None = None
+
+
+def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
+    """Every job of the service for these settings, first runs soon after `now`."""
+    jitter = int(settings.service.jitter.total_seconds()) or None
+    specs = [
+        JobSpec(f"collector.collect:{source.name}", None,
+                IntervalTrigger(seconds=int(source.interval.total_seconds()), jitter=jitter,
+                                start_date=now + timedelta(seconds=1)),
+                grace=source.interval, source=source.name)
+        for source in settings.sources if source.enabled
+    ]
+    if specs:
+        specs.append(JobSpec("collector.collect", None, IntervalTrigger(seconds=COLLECT_EVERY.total_seconds()),
+                             grace=timedelta(minutes=1)))
+    pipeline_every = settings.service.pipeline_interval
+    specs.append(JobSpec("pipeline.process", process_pipeline,
+                         IntervalTrigger(seconds=int(pipeline_every.total_seconds()),
+                                         start_date=now + min(pipeline_every, timedelta(seconds=5))),
+                         grace=pipeline_every))
+    digest_at: time = settings.digest.time
+    specs.append(JobSpec("alerts.digest", run_digest,
+                         CronTrigger(hour=digest_at.hour, minute=digest_at.minute,
+                                     timezone=ZoneInfo(settings.digest.timezone)),
+                         grace=timedelta(hours=1)))
+    specs.append(JobSpec("service.retention", apply_retention,
+                         IntervalTrigger(days=1, start_date=now + timedelta(minutes=3)), grace=timedelta(hours=6)))
+    return specs
+
+
+class DueSources:
+    """Sources whose interval came round, in the order they did: per-source jobs add, the batch takes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[str, None] = {}
+
+    def add(self, name: str) -> None:
+        """Mark a source due (once, however often its job fires before it is polled)."""
+        with self._lock:
+            self._due.setdefault(name)
+
+    def take(self, limit: int) -> list[str]:
+        """The oldest `limit` due sources, no longer due."""
+        with self._lock:
+            names = list(self._due)[:limit]
+            for name in names:
+                del self._due[name]
+            return names
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._due)
+
+
+def backing_off(settings: Settings, sessions: sessionmaker[Session], names: list[str],
+                now: datetime) -> dict[str, str]:
+    """Of these sources, the failing ones whose backoff has not run out, with why they wait."""
+    with sessions() as session:
+        rows = session.scalars(select(Source).where(Source.name.in_(names))).all()
+    slack = settings.service.jitter + timedelta(seconds=1)  # a jittered run may come a little early
+    return {
+        row.name: f"backing off after {row.consecutive_failures} failures until {row.next_poll_at:%H:%M:%S} UTC"
+        for row in rows
+        if row.consecutive_failures and row.next_poll_at and row.next_poll_at > now + slack
+    }
+
+
+def collect_sources(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, names: list[str],
+                    on_result: Callable[[Any], None]) -> Any:
+    """Poll these sources now (`collector.jobs.collect`); `on_result` gets each source's result as stored."""
+    return collect(settings, sessions, names=names, now=now, progress=on_result)
+
+
+@dataclass
+class ProcessSummary:
+    """The summaries of the post-collection steps of one run."""
+
+    steps: dict[str, Any]
+
+    def __str__(self) -> str:
+        return "; ".join(f"{name}: {summary}" for name, summary in self.steps.items())
+
+
+def process_pipeline(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> ProcessSummary:
+    """Analysis → stories → tiers → outbox, once (`yuqing.service.pipeline.process`)."""
+    return ProcessSummary(process(settings, sessions, now=now))
+
+
+def run_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:
+    """Make every digest that is due and missing, and send the latest (`alerts.digest_jobs.run_digest`)."""
+    return make_due_digests(settings, sessions, now=now)
+
+
+def write_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, day: date,
+                 send: bool) -> Any:
+    """Write the digest of one day (`alerts.digest_jobs.make_digest`), sending it or not."""
+    return make_digest(settings, sessions, now=now, day=day, send=send)
+
+
+def deliver_outbox(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:
+    """Send what is due in the outbox (the service's last act before it exits)."""
+    return deliver(settings, sessions, now=now)

@@ -1,0 +1,105 @@
+"""`yuqing status`: not running / running, each job's last run, the outbox backlog, failing sources."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from yuqing.alerts.models import Alert
+from yuqing.collector.models import Source
+from yuqing.config.database import transaction, utcnow
+from yuqing.service.lock import ServiceLock
+from yuqing.service.records import (
+    record_job_finish,
+    record_job_start,
+    record_service_start,
+    record_service_stop,
+)
+
+CONFIG = """[database]
+url = "{url}"
+[[sources]]
+name = "city-forum"
+kind = "discuz"
+url = "http://127.0.0.1:9/forum.php?mod=forumdisplay&fid=2"
+[[sources]]
+name = "news"
+kind = "rss"
+url = "http://127.0.0.1:9/rss.xml"
+"""
+
+
+def _fill(db: sessionmaker[Session]) -> None:
+    now = utcnow()
+    with transaction(db) as session:
+        session.add_all([
+            Source(name="city-forum", kind="discuz", url="http://127.0.0.1:9/f", site="bbs", last_polled_at=now,
+                   last_error="HTTP 503 from http://127.0.0.1:9/f", last_error_at=now, consecutive_failures=4,
+                   last_success_at=now - timedelta(hours=2)),
+            Source(name="news", kind="rss", url="http://127.0.0.1:9/rss.xml", site="news", last_polled_at=now,
+                   last_success_at=now, consecutive_failures=0),
+        ])
+        for n, status in enumerate(("pending", "pending", "held", "sent")):
+            session.add(Alert(uid=f"u{n}", dedupe_key=f"d{n}", event="story.tier_raised", channel="hook",
+                              payload={}, status=status, created_at=now - timedelta(minutes=10 - n)))
+        ok = record_job_start(session, "pipeline.process", now - timedelta(seconds=30))
+        record_job_finish(session, ok, now=now, ok=True, summary="analysed 3 posts", error=None)
+        bad = record_job_start(session, "collector.collect:city-forum", now)
+        record_job_finish(session, bad, now=now, ok=False, summary=None, error="HTTP 503")
+
+
+def test_status_of_a_database_the_service_never_ran_on(
+    yuqing: Callable[..., object], write_config: Callable[..., Path], db_url: str
+) -> None:
+    config = write_config(CONFIG.format(url=db_url))
+    result = yuqing("--config", str(config), "status", "--json")
+    assert result.code == 0, result.err
+    found = json.loads(result.out)
+    assert found["running"] is False and found["pid"] is None and found["last_stop_reason"] is None
+    assert [(j["id"], j["state"]) for j in found["jobs"]] == [
+        ("collector.collect:city-forum", "never run"), ("collector.collect:news", "never run"),
+        ("collector.collect", "never run"), ("pipeline.process", "never run"), ("alerts.digest", "never run"), ("service.retention", "never run"),
+    ]
+    assert found["outbox"] == {"pending": 0, "held": 0, "failed": 0, "oldest_pending_at": None,
+                               "oldest_pending_age_seconds": None}
+    human = yuqing("--config", str(config), "status")
+    assert human.code == 0 and "not running: the service never ran on this database" in human.out
+
+
+def test_status_shows_jobs_backlog_and_failing_sources(
+    yuqing: Callable[..., object], write_config: Callable[..., Path], db_url: str,
+    db: sessionmaker[Session], migrated_engine: Engine,
+) -> None:
+    _fill(db)
+    config = write_config(CONFIG.format(url=db_url))
+    lock = ServiceLock(migrated_engine)
+    assert lock.acquire()  # as a running service would hold it
+    try:
+        with transaction(db) as session:
+            run_id = record_service_start(session, pid=4242, hostname="intranet-1", version="0.1.0", now=utcnow())
+        result = yuqing("--config", str(config), "status", "--json")
+        human = yuqing("--config", str(config), "status")
+    finally:
+        lock.release()
+    found = json.loads(result.out)
+    assert found["running"] is True and found["pid"] == 4242 and found["hostname"] == "intranet-1"
+    assert 0 <= found["heartbeat_age_seconds"] < 60 and found["stale"] is False
+    jobs = {j["id"]: j for j in found["jobs"]}
+    assert jobs["pipeline.process"]["state"] == "ok" and jobs["pipeline.process"]["summary"] == "analysed 3 posts"
+    forum = jobs["collector.collect:city-forum"]
+    assert (forum["state"], forum["error"], forum["failures_in_a_row"]) == ("failed", "HTTP 503", 1)
+    assert found["outbox"]["pending"] == 2 and found["outbox"]["held"] == 1
+    assert 590 <= found["outbox"]["oldest_pending_age_seconds"] < 700
+    assert [(s["name"], s["consecutive_failures"]) for s in found["failing_sources"]] == [("city-forum", 4)]
+    assert "running: pid 4242 on intranet-1" in human.out
+    assert "outbox: 2 pending, 1 held, 0 failed, oldest pending 10m ago" in human.out
+    assert "city-forum: 4 failures, last success 2h ago: HTTP 503 from" in human.out
+    with transaction(db) as session:
+        record_service_stop(session, run_id, now=utcnow(), reason="received SIGTERM")
+    after = json.loads(yuqing("--config", str(config), "status", "--json").out)
+    assert after["running"] is False and after["last_stop_reason"] == "received SIGTERM"
