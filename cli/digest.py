@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from yuqing.alerts.digest_jobs import make_digest
+from yuqing.alerts.digest.jobs import make_digest
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.config.database import utcnow
 from yuqing.config.errors import DeliveryError

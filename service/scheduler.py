@@ -5,7 +5,7 @@
 | `collector.collect:<source>` | the source's interval + `service.jitter` | marks the source due (cheap, never queues twice) |
 | `collector.collect`          | every second                             | `collector.jobs.collect(names=<due sources>)`, a batch at a time |
 | `pipeline.process`           | `service.pipeline_interval`              | `yuqing.service.pipeline.process` (analysis → stories → tiers → outbox) |
-| `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest_jobs.run_digest` (makes every missed day) |
+| `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest.jobs.run_digest` (makes every missed day) |
 | `service.retention`          | daily, first a few minutes after start  | `yuqing.service.retention.apply_retention`     |
 
 Each source keeps its own job (interval, jitter, runs merged when late), but the fetching is
@@ -30,8 +30,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.alerts.digest_jobs import make_digest
-from yuqing.alerts.digest_jobs import run_digest as make_due_digests
+from yuqing.alerts.digest.jobs import make_digest
+from yuqing.alerts.digest.jobs import run_digest as make_due_digests
 from yuqing.alerts.jobs import deliver
 from yuqing.collector.jobs import collect
 from yuqing.collector.models import Source
@@ -148,13 +148,13 @@ def process_pipeline(settings: Settings, sessions: sessionmaker[Session], *, now
 
 
 def run_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> Any:
-    """Make every digest that is due and missing, and send the latest (`alerts.digest_jobs.run_digest`)."""
+    """Make every digest that is due and missing, and send the latest (`alerts.digest.jobs.run_digest`)."""
     return make_due_digests(settings, sessions, now=now)
 
 
 def write_digest(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, day: date,
                  send: bool) -> Any:
-    """Write the digest of one day (`alerts.digest_jobs.make_digest`), sending it or not."""
+    """Write the digest of one day (`alerts.digest.jobs.make_digest`), sending it or not."""
     return make_digest(settings, sessions, now=now, day=day, send=send)
 
 

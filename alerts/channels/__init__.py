@@ -1,22 +1,26 @@
 """Alerting stage: every channel behind three calls — alerts, a short text, an email — each
 returning a `SendResult` (delivery failures are results, not exceptions).
 
-    send_alerts(channel, payloads)                 one alert, or a merged burst
-    send_text(channel, title, markdown)            a summary we wrote (e.g. the digest's) to any channel
-    send_email(channel, subject, html, text, images={"cid": png_bytes})   an email with inline images
+    send_alerts(channel, payloads)          one alert, or a merged burst
+    send_text(channel, title, markdown)     a summary we wrote (e.g. the digest's) to any channel
+    send_email(channel, message)            a ready-made MIME message (the digest) to an email channel
+
+Each channel module offers `send(channel, payloads, client=…)` and `send_text(channel, message,
+client=…)`; nothing here branches on the channel kind beyond picking the module.
 """
 
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Callable, Mapping
-from html import escape
+from collections.abc import Callable
+from email.message import EmailMessage
+from types import ModuleType
 from typing import Any
 
 import httpx
 
 from yuqing.alerts.channels import dingtalk, email, feishu, log, webhook, wecom
-from yuqing.alerts.channels.base import SendResult, make_client
+from yuqing.alerts.channels.base import SendResult, TextMessage, make_client
 from yuqing.alerts.escaping import escape_markdown
 from yuqing.alerts.payload import alert_uid
 from yuqing.config.errors import DeliveryError
@@ -24,9 +28,8 @@ from yuqing.config.redact import redact_endpoint
 from yuqing.config.settings import ChannelSettings
 
 HTTP_KINDS = ("webhook", "wecom", "dingtalk", "feishu")
-SENDERS: dict[str, Callable[..., SendResult]] = {
-    "webhook": webhook.send, "wecom": wecom.send, "dingtalk": dingtalk.send,
-    "feishu": feishu.send, "email": email.send, "log": log.send,
+MODULES: dict[str, ModuleType] = {
+    "webhook": webhook, "wecom": wecom, "dingtalk": dingtalk, "feishu": feishu, "email": email, "log": log,
 }
 # What a channel can fail with: transport errors, SMTP refusals, files, and our own DeliveryError.
 FAILURES = (httpx.HTTPError, smtplib.SMTPException, OSError, DeliveryError)
@@ -58,7 +61,7 @@ def send_alerts(
     channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: httpx.Client | None = None
 ) -> SendResult:
     """Deliver SPEC §9 payloads through the channel: one message (several payloads → merged)."""
-    return _guarded(channel, client, lambda http: SENDERS[channel.kind](channel, payloads, client=http))
+    return _guarded(channel, client, lambda http: MODULES[channel.kind].send(channel, payloads, client=http))
 
 
 def send_text(
@@ -78,29 +81,12 @@ def send_text(
     """
     document = {"event": event, "id": alert_uid(f"{event}:{title}"), "title": title, "text": markdown,
                 **(extra or {})}
-    heading = f"### {escape_markdown(title)}\n{markdown}"
-
-    def act(http: httpx.Client | None) -> SendResult:
-        if channel.kind == "webhook":
-            return webhook.post_signed(channel, document, client=http)  # type: ignore[arg-type]
-        if channel.kind == "wecom":
-            return wecom.send_markdown(channel, heading, client=http)  # type: ignore[arg-type]
-        if channel.kind == "dingtalk":
-            return dingtalk.send_markdown(channel, title, heading, client=http)  # type: ignore[arg-type]
-        if channel.kind == "feishu":
-            return feishu.send_card(channel, feishu.markdown_card(title, markdown), client=http)  # type: ignore[arg-type]
-        if channel.kind == "email":
-            html = f"<pre style=\"font-family:inherit;white-space:pre-wrap\">{escape(markdown)}</pre>"
-            return email.send_message(channel, title, html, markdown)
-        return log.write_lines(channel, [document])
-
-    return _guarded(channel, client, act)
+    message = TextMessage(title, markdown, f"### {escape_markdown(title)}\n{markdown}", document)
+    return _guarded(channel, client, lambda http: MODULES[channel.kind].send_text(channel, message, client=http))
 
 
-def send_email(
-    channel: ChannelSettings, subject: str, html: str, text: str, images: Mapping[str, bytes] | None = None
-) -> SendResult:
-    """Send an email through an `email` channel; `images` maps Content-ID → bytes (src="cid:ID")."""
+def send_email(channel: ChannelSettings, message: EmailMessage) -> SendResult:
+    """Send a ready-made message through an `email` channel (`alerts.email_message.build_message`)."""
     if channel.kind != "email":
         raise ValueError(f"channel {channel.name!r} is a {channel.kind} channel, not email")
-    return _guarded(channel, None, lambda _http: email.send_message(channel, subject, html, text, images))
+    return _guarded(channel, None, lambda _http: email.deliver(channel, message))

@@ -22,6 +22,20 @@ EXCERPT = 500
 
 
 @dataclass(frozen=True)
+class TextMessage:
+    """A short text we wrote ourselves (web text in it already escaped), for any channel.
+
+    `heading` is the markdown with the title as a heading (bots); `document` the JSON form
+    {"event", "id", "title", "text", …} (webhook, log).
+    """
+
+    title: str
+    markdown: str
+    heading: str
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SendResult:
     """The outcome of one attempt: ok, HTTP status, an excerpt of the answer, the error text."""
 

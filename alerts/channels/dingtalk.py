@@ -16,7 +16,14 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.channels.base import (
+    SendResult,
+    TextMessage,
+    channel_url,
+    encode_json,
+    judge_bot_answer,
+    post_bytes,
+)
 from yuqing.alerts.channels.wecom import fit
 from yuqing.alerts.render import render_markdown
 from yuqing.config.settings import ChannelSettings
@@ -42,6 +49,11 @@ def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: ht
     """Send alerts as one markdown message."""
     title, text = render_markdown(payloads, colour=False)
     return send_markdown(channel, title, text, client=client)
+
+
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: httpx.Client) -> SendResult:
+    """Send a text we wrote as one markdown message under its title."""
+    return send_markdown(channel, message.title, message.heading, client=client)
 
 
 def send_markdown(channel: ChannelSettings, title: str, text: str, *, client: httpx.Client) -> SendResult:

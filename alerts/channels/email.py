@@ -10,11 +10,11 @@ import os
 import smtplib
 import ssl
 import time
-from collections.abc import Mapping
 from email.message import EmailMessage
+from html import escape
 from typing import Any
 
-from yuqing.alerts.channels.base import SendResult
+from yuqing.alerts.channels.base import SendResult, TextMessage
 from yuqing.alerts.email_message import build_message
 from yuqing.alerts.render import render_email
 from yuqing.config.errors import DeliveryError
@@ -27,30 +27,22 @@ def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: ob
     """Send alerts as one email (several → one merged email)."""
     subject, html, text = render_email(payloads)
     message_id = f"<{payloads[0]['id']}@yuqing>" if len(payloads) == 1 else None
-    return send_message(channel, subject, html, text, message_id=message_id)
-
-
-def send_message(
-    channel: ChannelSettings,
-    subject: str,
-    html: str,
-    text: str,
-    images: Mapping[str, bytes] | None = None,
-    *,
-    message_id: str | None = None,
-) -> SendResult:
-    """Send one email; `images` maps Content-ID → bytes, referenced in the HTML as src="cid:ID".
-
-    Raises smtplib.SMTPException or OSError on failure; `alerts.channels.send_email` wraps it.
-    """
-    return deliver(channel, build_message(subject, channel.sender or "", channel.to, html, text, images,
+    return deliver(channel, build_message(subject, channel.sender or "", channel.to, html, text,
                                           message_id=message_id))
 
 
-def deliver(channel: ChannelSettings, message: EmailMessage) -> SendResult:
-    """Send a ready-made message to the channel's recipients; not ok when any is refused.
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: object = None) -> SendResult:
+    """Send a text we wrote as an email: the markdown as the plain part, preformatted in the HTML."""
+    html = f"<pre style=\"font-family:inherit;white-space:pre-wrap\">{escape(message.markdown)}</pre>"
+    return deliver(channel, build_message(message.title, channel.sender or "", channel.to, html, message.markdown))
 
-    Raises smtplib.SMTPException or OSError when the server cannot be reached or says no.
+
+def deliver(channel: ChannelSettings, message: EmailMessage) -> SendResult:
+    """Send a ready-made message (alerts, texts and the digest all come here) to the channel's
+    recipients; not ok when any is refused.
+
+    Raises smtplib.SMTPException or OSError when the server cannot be reached or says no;
+    `alerts.channels.send_email` turns those into a failed SendResult.
     """
     started = time.monotonic()
     with connect(channel) as smtp:

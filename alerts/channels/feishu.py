@@ -15,7 +15,14 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.channels.base import (
+    SendResult,
+    TextMessage,
+    channel_url,
+    encode_json,
+    judge_bot_answer,
+    post_bytes,
+)
 from yuqing.alerts.render import render_card
 from yuqing.config.settings import ChannelSettings
 
@@ -29,6 +36,11 @@ def sign(secret: str, timestamp_s: int) -> str:
 def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: httpx.Client) -> SendResult:
     """Send alerts as one interactive card."""
     return send_card(channel, render_card(payloads), client=client)
+
+
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: httpx.Client) -> SendResult:
+    """Send a text we wrote as a card with one lark_md block."""
+    return send_card(channel, markdown_card(message.title, message.markdown), client=client)
 
 
 def markdown_card(title: str, markdown: str) -> dict[str, Any]:

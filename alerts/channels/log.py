@@ -9,13 +9,18 @@ import sys
 import time
 from typing import Any
 
-from yuqing.alerts.channels.base import SendResult
+from yuqing.alerts.channels.base import SendResult, TextMessage
 from yuqing.config.settings import ChannelSettings
 
 
 def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: object = None) -> SendResult:
     """Append every payload as a JSON line (a merged burst is still one line per alert)."""
     return write_lines(channel, payloads)
+
+
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: object = None) -> SendResult:
+    """Write a text we wrote as one JSON line (its document)."""
+    return write_lines(channel, [message.document])
 
 
 def write_lines(channel: ChannelSettings, documents: list[dict[str, Any]]) -> SendResult:

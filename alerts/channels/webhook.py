@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, excerpt, post_bytes
+from yuqing.alerts.channels.base import SendResult, TextMessage, channel_url, encode_json, excerpt, post_bytes
 from yuqing.config.settings import ChannelSettings
 
 SIGNATURE_HEADER = "X-Yuqing-Signature"
@@ -29,6 +29,11 @@ def body_for(payloads: list[dict[str, Any]]) -> dict[str, Any]:
 def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: httpx.Client) -> SendResult:
     """POST the payload (or the merged batch); any 2xx is delivered."""
     return post_signed(channel, body_for(payloads), client=client)
+
+
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: httpx.Client) -> SendResult:
+    """POST a text we wrote as its JSON document {"event", "id", "title", "text", …}."""
+    return post_signed(channel, message.document, client=client)
 
 
 def post_signed(channel: ChannelSettings, body: dict[str, Any], *, client: httpx.Client) -> SendResult:

@@ -10,7 +10,14 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import SendResult, channel_url, encode_json, judge_bot_answer, post_bytes
+from yuqing.alerts.channels.base import (
+    SendResult,
+    TextMessage,
+    channel_url,
+    encode_json,
+    judge_bot_answer,
+    post_bytes,
+)
 from yuqing.alerts.render import render_markdown
 from yuqing.config.settings import ChannelSettings
 
@@ -31,6 +38,11 @@ def send(channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: ht
     """Send alerts as one markdown message."""
     _, text = render_markdown(payloads, colour=True)
     return send_markdown(channel, text, client=client)
+
+
+def send_text(channel: ChannelSettings, message: TextMessage, *, client: httpx.Client) -> SendResult:
+    """Send a text we wrote as one markdown message under its title."""
+    return send_markdown(channel, message.heading, client=client)
 
 
 def send_markdown(channel: ChannelSettings, text: str, *, client: httpx.Client) -> SendResult:

@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.alerts.factories import sample_payload
 from yuqing.alerts.channels import send_alerts, send_email
+from yuqing.alerts.email_message import build_message
 from yuqing.config.settings import ChannelSettings
 
 
@@ -133,8 +134,9 @@ def test_implicit_ssl_and_inline_cid_images(certificate) -> None:
         channel = mail_channel(controller.port, certificate[0], security="ssl", username_env=None,
                                password_env=None)
         png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
-        result = send_email(channel, "舆情日报 2026-11-21", '<p>图表</p><img src="cid:chart-hourly">',
-                            "图表见 HTML 版本", {"chart-hourly": png})
+        message = build_message("舆情日报 2026-11-21", channel.sender or "", channel.to,
+                                '<p>图表</p><img src="cid:chart-hourly">', "图表见 HTML 版本", {"chart-hourly": png})
+        result = send_email(channel, message)
         assert result.ok, result
         (msg,) = inbox.messages
         images = [part for part in msg.walk() if part.get_content_maintype() == "image"]

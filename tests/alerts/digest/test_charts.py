@@ -9,8 +9,8 @@ import warnings
 
 from PIL import Image
 
-from tests.alerts.digest_samples import sample_digest
-from yuqing.alerts.digest_charts import (
+from tests.alerts.digest.samples import sample_digest
+from yuqing.alerts.digest.charts import (
     FONT_PATH,
     NEGATIVE_COLOUR,
     RELEVANT_COLOUR,
@@ -59,6 +59,6 @@ def test_the_shipped_font_covers_the_labels() -> None:
 
 
 def test_importing_the_module_loads_no_matplotlib() -> None:
-    code = "import sys, alerts.digest_charts; print('matplotlib' in sys.modules)"
+    code = "import sys, yuqing.alerts.digest.charts; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

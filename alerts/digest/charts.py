@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from yuqing.alerts.digest_model import DigestData, SeriesPoint
+from yuqing.alerts.digest.model import DigestData, SeriesPoint
 
-FONT_PATH = Path(__file__).parent / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
+FONT_PATH = Path(__file__).parent.parent / "fonts" / "NotoSansCJKsc-Regular-GB2312.otf"
 RELEVANT_COLOUR = "#2f6db5"
 NEGATIVE_COLOUR = "#d6452f"
 GRID_COLOUR = "#e3e6ea"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yuqing.alerts.digest_model import BlindSpot, format_span
+from yuqing.alerts.digest.model import BlindSpot, format_span
 from yuqing.collector.models import Source, SourcePoll
 from yuqing.config.settings import SourceSettings
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from yuqing.alerts import escaping
-from yuqing.alerts.digest_model import DigestData, format_span
+from yuqing.alerts.digest.model import DigestData, format_span
 from yuqing.alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
 from yuqing.alerts.payload import format_local, format_time
 from yuqing.config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER

@@ -19,14 +19,13 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.alerts.digest_samples import sample_digest
-from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings
-from yuqing.alerts.digest_charts import render_charts
-from yuqing.alerts.digest_jobs import make_digest
-from yuqing.alerts.digest_mail import compose_digest_email
-from yuqing.alerts.mail import send_email
+from tests.alerts.digest.samples import sample_digest
+from tests.alerts.digest.world import DAY, NOW, build_world, digest_settings
+from yuqing.alerts.channels import send_email
+from yuqing.alerts.digest.charts import render_charts
+from yuqing.alerts.digest.jobs import make_digest
+from yuqing.alerts.digest.mail import compose_digest_email
 from yuqing.alerts.models import Digest
-from yuqing.config.errors import DeliveryError
 from yuqing.config.settings import ChannelSettings, Settings
 
 
@@ -100,7 +99,7 @@ def test_digest_email_arrives_multipart_with_displayable_images(smtp: tuple[Inbo
     inbox, port = smtp
     data = sample_digest()
     box = channel(port)
-    send_email(box, compose_digest_email(data, render_charts(data), box.sender or "", box.to))
+    assert send_email(box, compose_digest_email(data, render_charts(data), box.sender or "", box.to)).ok
     sender, recipients, _raw = inbox.messages[0]
     assert sender == "yuqing@example.cn" and recipients == ["office@example.cn", "lead@example.cn"]
     message = received(inbox)
@@ -120,13 +119,13 @@ def test_login_uses_credentials_from_the_environment(
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "yuqing@example.cn", "office@example.cn", "测试"
     message.set_content("正文")
-    send_email(box, message)
+    assert send_email(box, message).ok
     assert inbox.logins == [(b"office", b"s3cret")]
 
 
-def test_unreachable_server_is_a_delivery_error() -> None:
-    with pytest.raises(DeliveryError, match="office-mail"):
-        send_email(channel(free_port(), timeout="2s"), EmailMessage())
+def test_unreachable_server_is_a_failed_delivery() -> None:
+    result = send_email(channel(free_port(), timeout="2s"), EmailMessage())
+    assert not result.ok and result.error is not None and "ConnectionRefusedError" in result.error
 
 
 def _settings(tmp_path: Path, port: int, *extra_channels: dict[str, Any]) -> Settings:

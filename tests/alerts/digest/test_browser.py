@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings
-from yuqing.alerts.digest_charts import NEGATIVE_COLOUR, RELEVANT_COLOUR
-from yuqing.alerts.digest_jobs import make_digest
+from tests.alerts.digest.world import DAY, NOW, build_world, digest_settings
+from yuqing.alerts.digest.charts import NEGATIVE_COLOUR, RELEVANT_COLOUR
+from yuqing.alerts.digest.jobs import make_digest
 
 CHROMIUM = Path("/usr/bin/chromium")
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "digest-example.png"
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "digest-example.png"
 WIDTH, HEIGHT = 1000, 4400
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.alerts.digest_world import DAY, NOW, build_world, digest_settings, local
-from yuqing.alerts.digest_jobs import make_digest, run_digest
-from yuqing.alerts.digest_store import missing_digest_days
+from tests.alerts.digest.world import DAY, NOW, build_world, digest_settings, local
+from yuqing.alerts.digest.jobs import make_digest, run_digest
+from yuqing.alerts.digest.store import missing_digest_days
 from yuqing.alerts.models import Digest
 from yuqing.collector.models import Source
 from yuqing.config.database import transaction

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from yuqing.alerts.digest import content_ids, format_share, render_html, render_markdown
-from yuqing.alerts.digest_model import DigestData
+from yuqing.alerts.digest.model import DigestData
+from yuqing.alerts.digest.render import content_ids, format_share, render_html, render_markdown
 from yuqing.alerts.email_message import build_message
 
 

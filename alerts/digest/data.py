@@ -1,7 +1,7 @@
 """Digest queries (SPEC §10): the database in, `DigestData` (every figure of one local day) out.
 
 The day is [00:00, 24:00) in `digest.timezone`; posts count on the day they were first seen.
-Queries only: rendering lives in `alerts.digest`, charts in `alerts.digest_charts`.
+Queries only: rendering lives in `alerts.digest.render`, charts in `alerts.digest.charts`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yuqing.alerts.digest_model import (
+from yuqing.alerts.digest.model import (
     OTHER_SITES,
     UNCATEGORISED,
     DayFigures,
@@ -21,8 +21,8 @@ from yuqing.alerts.digest_model import (
     ItemLine,
     SeriesPoint,
 )
-from yuqing.alerts.digest_stories import list_attention, list_incidents, list_new_stories
-from yuqing.alerts.digest_watch import list_blind_spots
+from yuqing.alerts.digest.stories import list_attention, list_incidents, list_new_stories
+from yuqing.alerts.digest.watch import list_blind_spots
 from yuqing.analysis.models import PostAnalysis, Story, TierChange
 from yuqing.collector.models import Post
 from yuqing.config.settings import Settings

@@ -6,8 +6,8 @@ import re
 
 from bs4 import BeautifulSoup
 
-from tests.alerts.digest_samples import ITEM_URLS, SCRIPT, sample_digest
-from yuqing.alerts.digest import (
+from tests.alerts.digest.samples import ITEM_URLS, SCRIPT, sample_digest
+from yuqing.alerts.digest.render import (
     data_uris,
     digest_event,
     digest_summary,

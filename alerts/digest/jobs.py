@@ -17,16 +17,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.alerts.channels import send_text
-from yuqing.alerts.digest import data_uris, digest_event, render_html, render_markdown
-from yuqing.alerts.digest_charts import render_charts
-from yuqing.alerts.digest_data import collect_digest, local_yesterday
-from yuqing.alerts.digest_mail import compose_digest_email
-from yuqing.alerts.digest_model import DigestData
-from yuqing.alerts.digest_store import mark_digest_sent, missing_digest_days, record_digest
-from yuqing.alerts.mail import send_email
+from yuqing.alerts.channels import SendResult, send_email, send_text
+from yuqing.alerts.digest.charts import render_charts
+from yuqing.alerts.digest.data import collect_digest, local_yesterday
+from yuqing.alerts.digest.mail import compose_digest_email
+from yuqing.alerts.digest.model import DigestData
+from yuqing.alerts.digest.render import data_uris, digest_event, render_html, render_markdown
+from yuqing.alerts.digest.store import mark_digest_sent, missing_digest_days, record_digest
 from yuqing.config.database import transaction
-from yuqing.config.errors import DeliveryError
 from yuqing.config.settings import ChannelSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -103,27 +101,24 @@ def deliver_digest(
     location = str(html_path.resolve())
     results = []
     for channel in channels:
-        try:
-            if channel.kind == "email":
-                message = compose_digest_email(data, charts, channel.sender or "", channel.to)
-                send_email(channel, message)
-            else:
-                send_summary(channel, data, location)
-        except DeliveryError as exc:
-            log.warning("digest not delivered: %s", exc, extra={"channel": channel.name})
-            results.append(ChannelResult(channel.name, channel.kind, "failed", str(exc)))
+        if channel.kind == "email":  # the whole digest, charts inline; other channels get its summary
+            result = send_email(channel, compose_digest_email(data, charts, channel.sender or "", channel.to))
+        else:
+            result = send_summary(channel, data, location)
+        if result.ok:
+            results.append(ChannelResult(channel.name, channel.kind, "sent"))
             continue
-        results.append(ChannelResult(channel.name, channel.kind, "sent"))
+        error = f"channel {channel.name!r}: {result.error or result.response}"
+        log.warning("digest not delivered: %s", error, extra={"channel": channel.name})
+        results.append(ChannelResult(channel.name, channel.kind, "failed", error))
     return results
 
 
-def send_summary(channel: ChannelSettings, data: DigestData, location: str) -> None:
-    """Send the digest's short summary to a bot, webhook or log channel; DeliveryError on failure."""
+def send_summary(channel: ChannelSettings, data: DigestData, location: str) -> SendResult:
+    """Send the digest's short summary to a bot, webhook or log channel."""
     payload = digest_event(data, uid=f"digest-{data.day.isoformat()}", location=location)
-    result = send_text(channel, payload["title"], payload["summary"], event="digest.ready",
-                       extra={k: v for k, v in payload.items() if k not in ("event", "title")})
-    if not result.ok:
-        raise DeliveryError(f"channel {channel.name!r}: {result.error or result.response}")
+    return send_text(channel, payload["title"], payload["summary"], event="digest.ready",
+                     extra={k: v for k, v in payload.items() if k not in ("event", "title")})
 
 
 def headline_figures(data: DigestData) -> dict[str, Any]:

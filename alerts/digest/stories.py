@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from yuqing.alerts.digest_model import DeadlineLine, IncidentLine, StoryLine
+from yuqing.alerts.digest.model import DeadlineLine, IncidentLine, StoryLine
 from yuqing.alerts.models import Incident
 from yuqing.analysis.models import Story, StoryPost, TierChange
 from yuqing.collector.models import Post

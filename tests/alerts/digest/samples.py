@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from yuqing.alerts.digest_data import day_bounds
-from yuqing.alerts.digest_model import (
+from yuqing.alerts.digest.data import day_bounds
+from yuqing.alerts.digest.model import (
     BlindSpot,
     DayFigures,
     DeadlineLine,

@@ -13,10 +13,10 @@ from bs4 import BeautifulSoup
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.alerts.digest_world import DAY, NOW, World, build_world, digest_settings, local
-from yuqing.alerts.digest import render_html, render_markdown
-from yuqing.alerts.digest_data import collect_digest
-from yuqing.alerts.digest_model import DigestData
+from tests.alerts.digest.world import DAY, NOW, World, build_world, digest_settings, local
+from yuqing.alerts.digest.data import collect_digest
+from yuqing.alerts.digest.model import DigestData
+from yuqing.alerts.digest.render import render_html, render_markdown
 from yuqing.config.database import UTCDateTime
 
 START, END = local(DAY, 0), local(DAY + timedelta(days=1), 0)
