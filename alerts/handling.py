@@ -1,5 +1,5 @@
 """Alerting stage: the incident record — opened from a tier change, acknowledged, responded to,
-subsided, closed, recurred — each step written with who and when (SPEC §6)."""
+subsided, closed, recurred — each step written with who and when (docs/spec.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Alerting stage, pure: the incident lifecycle of SPEC §6 — deadlines, their state, and which
+"""Alerting stage, pure: the incident lifecycle of docs/spec.md §6 — deadlines, their state, and which
 handling step is allowed from which status."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class DeadlineCheck:
 def compute_deadlines(
     settings: DeadlineSettings, start: datetime, category: str | None
 ) -> dict[str, datetime | None]:
-    """Deadlines counted from detection; `facts_by` only for an `emergency` story (SPEC §5)."""
+    """Deadlines counted from detection; `facts_by` only for an `emergency` story (docs/spec.md §5)."""
     return {
         "report_by": start + settings.report,
         "facts_by": start + settings.emergency_facts if category == "emergency" else None,

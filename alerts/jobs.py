@@ -19,6 +19,7 @@ from yuqing.alerts.outbox import DeliveryReport, deliver_outbox, queue_alert
 from yuqing.alerts.payload import alert_uid, build_payload, format_time
 from yuqing.alerts.routing import escalation, route
 from yuqing.analysis.models import Story
+from yuqing.analysis.store import get_stories
 from yuqing.config.database import transaction
 from yuqing.config.settings import ChannelSettings, Settings
 from yuqing.config.types import TIER_ORDER
@@ -111,8 +112,10 @@ def check_incidents(settings: Settings, sessions: sessionmaker[Session], *, now:
     """Raise deadline-near/-missed alerts, mark incidents subsided, reopen closed ones that recur."""
     summary = IncidentSummary()
     with transaction(sessions) as session:
-        for incident in store.list_incidents(session, (*ACTIVE, "subsided", "closed")):
-            story = session.get(Story, incident.story_id)
+        incidents = store.list_incidents(session, (*ACTIVE, "subsided", "closed"))
+        stories = get_stories(session, [incident.story_id for incident in incidents])
+        for incident in incidents:
+            story = stories.get(incident.story_id)
             if story is None:
                 continue
             if incident.status == "closed":

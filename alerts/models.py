@@ -12,7 +12,7 @@ from yuqing.config.database import Base, JSONType, UTCDateTime, utcnow
 
 
 class Incident(Base):
-    """A story that reached the alerting tier, with its handling record and deadlines (SPEC §6)."""
+    """A story that reached the alerting tier, with its handling record and deadlines (docs/spec.md §6)."""
 
     __tablename__ = "incidents"
 

@@ -1,4 +1,4 @@
-"""Alerting stage, pure: the facts of a story and an event in → the SPEC §9 JSON payload out.
+"""Alerting stage, pure: the facts of a story and an event in → the docs/spec.md §9 JSON payload out.
 
 Every time is written ISO 8601 with the offset of the digest timezone (+08:00 by default).
 """
@@ -76,7 +76,7 @@ def build_payload(
     timezone: str,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document of SPEC §9 for one event about one story."""
+    """The JSON document of docs/spec.md §9 for one event about one story."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     category = facts.category

@@ -1,4 +1,4 @@
-"""Alerting stage, pure: SPEC §9 payloads in → bot markdown, Feishu cards, email HTML and text out.
+"""Alerting stage, pure: docs/spec.md §9 payloads in → bot markdown, Feishu cards, email HTML and text out.
 
 Web text is never trusted: the markdown environment escapes every value it prints unless we
 built it ourselves (`Markup`), the HTML environment autoescapes, and cards carry it only in

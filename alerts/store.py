@@ -169,3 +169,13 @@ def get_backlog(session: Session) -> dict[str, dict[str, Any]]:
         entry["oldest_at"] = min(entry["oldest_at"], oldest)
         entry["last_error"] = entry["last_error"] or error
     return backlog
+
+
+def count_outbox(session: Session) -> tuple[dict[str, int], datetime | None]:
+    """Alerts pending, held and failed by status, and when the oldest pending one was queued."""
+    counts = dict(session.execute(
+        select(Alert.status, func.count()).where(Alert.status.in_(("pending", "held", "failed")))
+        .group_by(Alert.status)
+    ).tuples().all())
+    oldest = session.scalar(select(func.min(Alert.created_at)).where(Alert.status == "pending"))
+    return counts, oldest

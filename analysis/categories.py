@@ -1,4 +1,4 @@
-"""Analysis stage, categories (类型, SPEC §4): folded post text + negative flag → category id.
+"""Analysis stage, categories (类型, docs/spec.md §4): folded post text + negative flag → category id.
 
 Pure. Each category has weighted rules written in the scheme query language; configured
 `analysis.categories.<id>.keywords` add rules. The highest score wins; ties go to the more urgent.

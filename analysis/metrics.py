@@ -1,4 +1,4 @@
-"""Analysis stage, story metrics (SPEC §3): member posts and their snapshots → spread and heat.
+"""Analysis stage, story metrics (docs/spec.md §3): member posts and their snapshots → spread and heat.
 
 Pure. Everything is computed "as of" a given moment from observations taken at or before it,
 so `yuqing replay` can rebuild the past from the same functions.
@@ -55,7 +55,7 @@ class PostFacts:
 
 @dataclass(frozen=True)
 class StoryMetrics:
-    """A story's figures as of `at` (SPEC §3), with velocity, origin (源头) and timeline."""
+    """A story's figures as of `at` (docs/spec.md §3), with velocity, origin (源头) and timeline."""
 
     at: datetime
     sites: list[str]
@@ -101,7 +101,7 @@ def _series(post: PostFacts, name: str, at: datetime) -> list[tuple[datetime, in
 
 
 def gain(post: PostFacts, name: str, start: datetime, at: datetime) -> int:
-    """What `name` ("clicks", "reposts") of one post gained in (start, at] under SPEC §3's rule.
+    """What `name` ("clicks", "reposts") of one post gained in (start, at] under docs/spec.md §3's rule.
 
     Published inside the window (at or after `start`): its latest count, in full. Published
     earlier or at an unknown time: latest count minus the count at or just before `start`,

@@ -1,4 +1,4 @@
-"""Analysis stage, tiering (SPEC §3): story metrics + negativity + relevance → tier and its reason.
+"""Analysis stage, tiering (docs/spec.md §3): story metrics + negativity + relevance → tier and its reason.
 
 Pure. The highest rule that holds wins; a tier never goes down (`raise_tier`).
 """

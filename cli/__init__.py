@@ -1,4 +1,4 @@
-"""The `yuqing` command line (SPEC §7): thin commands over the stages' library functions.
+"""The `yuqing` command line (docs/spec.md §7): thin commands over the stages' library functions.
 
 Exit codes: 0 success, 2 usage or configuration error (one paragraph, no traceback),
 1 anything else. Set YUQING_DEBUG=1 to see tracebacks.

@@ -1,4 +1,4 @@
-"""`yuqing incidents`, `ack`, `respond`, `close`: the handling record of SPEC §6."""
+"""`yuqing incidents`, `ack`, `respond`, `close`: the handling record of docs/spec.md §6."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from yuqing.alerts.handling import ack_incident, close_incident, respond_inciden
 from yuqing.alerts.incidents import STATUSES, IncidentStateError
 from yuqing.alerts.models import Incident
 from yuqing.analysis.models import Story
+from yuqing.analysis.store import get_stories
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import ago, dumps
 from yuqing.config.database import utcnow
@@ -39,8 +40,9 @@ def _record(incident: Incident, story: Story | None) -> dict[str, Any]:
 def incidents(app: AppContext, status: str | None, as_json: bool) -> None:
     """List incidents with their status, deadlines and handling record."""
     with app.sessions()() as session:
-        rows = [_record(i, session.get(Story, i.story_id))
-                for i in store.list_incidents(session, (status,) if status else None)]
+        found = store.list_incidents(session, (status,) if status else None)
+        stories = get_stories(session, [i.story_id for i in found])
+        rows = [_record(i, stories.get(i.story_id)) for i in found]
     if as_json:
         click.echo(dumps(rows))
         return

@@ -33,7 +33,7 @@ def _duration(value: str | None, option: str) -> timedelta | None:
 
 
 def describe_story(story: Story) -> dict[str, Any]:
-    """The JSON shape of one story (SPEC §7 keys, then the extras)."""
+    """The JSON shape of one story (docs/spec.md §7 keys, then the extras)."""
     metrics = story.metrics or {}
     return {
         "id": story.id, "title": story.title, "tier": story.tier,

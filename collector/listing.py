@@ -1,4 +1,4 @@
-"""Collector stage, selector lists (`kind = "html"`, SPEC §8): list-page HTML + CSS selectors → posts.
+"""Collector stage, selector lists (`kind = "html"`, docs/spec.md §8): list-page HTML + CSS selectors → posts.
 
 Pure. "sel@attr" reads an attribute; counts are read from text such as "转发 1.2万"; a
 selector that stops matching is an error, so a changed layout is reported, not silent.

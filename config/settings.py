@@ -1,4 +1,4 @@
-"""The validated settings of a deployment (SPEC §8): TOML document in, `Settings` out.
+"""The validated settings of a deployment (docs/spec.md §8): TOML document in, `Settings` out.
 
 Every section is a pydantic model that forbids unknown keys; cross-field checks (tiers that
 rise, unique names, channels that exist) live here too. Loading and error wording are in
@@ -12,10 +12,11 @@ from datetime import time as dtime
 from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from yuqing.config.channels import ChannelSettings
+from yuqing.config.section import Section, check_timezone
 from yuqing.config.types import (
     CATEGORY_GUIDANCE,
     ByteSize,
@@ -23,26 +24,7 @@ from yuqing.config.types import (
     Duration,
     TierId,
     TimeOfDay,
-    TimeRange,
 )
-
-
-class Section(BaseModel):
-    """Base of every config section: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as \"Asia/Shanghai\"") from exc
-    return value
-
-
-def _check_optional_timezone(value: str | None) -> str | None:
-    return None if value is None else _check_timezone(value)
 
 
 class DatabaseSettings(Section):
@@ -101,7 +83,7 @@ class SourceSettings(Section):
     fetch_threads: bool = False
     selectors: Selectors | None = None
 
-    _tz = field_validator("timezone")(_check_timezone)
+    _tz = field_validator("timezone")(check_timezone)
 
     @field_validator("url")
     @classmethod
@@ -151,7 +133,7 @@ class TierRule(Section):
 
 
 class TierSettings(Section):
-    """Thresholds of SPEC §3; each rule holds when clicks or reposts exceed its numbers."""
+    """Thresholds of docs/spec.md §3; each rule holds when clicks or reposts exceed its numbers."""
 
     significant: TierRule = TierRule(clicks_24h=1_000, reposts=100)
     major: TierRule = TierRule(clicks_24h=10_000, reposts=300)
@@ -168,52 +150,6 @@ class TierSettings(Section):
                     f"{values[0]}, {values[1]}, {values[2]}"
                 )
         return self
-
-
-class ChannelSettings(Section):
-    name: str = Field(min_length=1)
-    kind: Literal["webhook", "wecom", "dingtalk", "feishu", "email", "log"]
-    url: str | None = None
-    url_env: str | None = None
-    secret_env: str | None = None
-    min_tier: TierId = "significant"
-    quiet_hours: TimeRange | None = None
-    timezone: str | None = Field(default=None, description="of quiet_hours; default digest.timezone")
-    rate_limit: int | None = Field(default=None, ge=1, description="messages per minute at most")
-    timeout: Duration = timedelta(seconds=10)
-    ca_file: str | None = None
-    # email
-    smtp_host: str | None = None
-    smtp_port: int | None = Field(default=None, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username_env: str | None = None
-    password_env: str | None = None
-    sender: str | None = None
-    to: list[str] = []
-    # log
-    path: str | None = None
-
-    _tz = field_validator("timezone")(_check_optional_timezone)
-
-    @model_validator(mode="after")
-    def _complete(self) -> ChannelSettings:
-        if self.kind in ("webhook", "wecom", "dingtalk", "feishu") and not (self.url or self.url_env):
-            raise ValueError(f'a channel of kind "{self.kind}" needs url or url_env')
-        if self.kind == "email" and not (self.smtp_host and self.sender and self.to):
-            raise ValueError('a channel of kind "email" needs smtp_host, sender and to')
-        return self
-
-    def env_names(self) -> list[str]:
-        """The environment variables this channel reads its secrets from."""
-        return [n for n in (self.url_env, self.secret_env, self.username_env, self.password_env) if n]
-
-    def secret(self) -> str | None:
-        """The signing secret from the environment, if the channel has one."""
-        return os.environ.get(self.secret_env) if self.secret_env else None
-
-    def resolved_url(self) -> str | None:
-        """The URL, from `url_env` when set (webhook URLs often carry a key)."""
-        return os.environ.get(self.url_env) if self.url_env else self.url
 
 
 class DeadlineSettings(Section):
@@ -239,7 +175,7 @@ class AnalysisSettings(Section):
     categories: dict[CategoryId, CategorySettings] = {}
 
     def guidance(self, category: str) -> str:
-        """The guidance text shown with an alert of this category (SPEC §4)."""
+        """The guidance text shown with an alert of this category (docs/spec.md §4)."""
         own = self.categories.get(category)  # type: ignore[call-overload]
         return (own.guidance if own and own.guidance else None) or CATEGORY_GUIDANCE[category]
 
@@ -259,7 +195,7 @@ class DigestSettings(Section):
     channels: list[str] | None = None
     top_items: int = Field(default=10, ge=1, le=100)
 
-    _tz = field_validator("timezone")(_check_timezone)
+    _tz = field_validator("timezone")(check_timezone)
 
 
 class RetentionSettings(Section):

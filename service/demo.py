@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.alerts.models import Digest
+from yuqing.alerts.digest.store import get_digest
 from yuqing.analysis.models import Story
+from yuqing.analysis.store import list_stories
 from yuqing.config.database import create_db_engine, session_factory, utcnow
-from yuqing.config.errors import ServiceError
+from yuqing.config.errors import YuqingError
 from yuqing.config.loading import load_settings
 from yuqing.config.logs import configure_logging
 from yuqing.config.settings import Settings
@@ -151,7 +151,7 @@ def run_demo(workdir: Path, show_alert: Callable[[DemoAlert], None], show_step: 
 
 def _stories(sessions: sessionmaker[Session]) -> list[Story]:
     with sessions() as session:
-        return list(session.scalars(select(Story).order_by(Story.id)))
+        return sorted(list_stories(session), key=lambda story: story.id)
 
 
 def _write_digest(settings: Settings, sessions: sessionmaker[Session], start: datetime, report: DemoReport) -> None:
@@ -160,10 +160,10 @@ def _write_digest(settings: Settings, sessions: sessionmaker[Session], start: da
     morning = datetime.combine(day + timedelta(days=1), settings.digest.time, ZONE)
     try:
         write_digest(settings, sessions, now=morning, day=day, send=False)  # the receiver expects tier alerts only
-    except ServiceError as exc:
+    except (OSError, YuqingError) as exc:  # a digest that cannot be written is reported, not fatal
         report.digest_note = str(exc)
         return
     with sessions() as session:
-        row = session.scalars(select(Digest).where(Digest.day == day)).first()
+        row = get_digest(session, day)
     if row is not None:
         report.digest_paths = [p for p in (row.html_path, row.markdown_path) if p]

@@ -1,6 +1,6 @@
 """One `yuqing run` per database: a file lock beside a SQLite file, an advisory lock on PostgreSQL.
 
-Two schedulers on one database would run every job twice (FIELD_NOTES); the lock is held
+Two schedulers on one database would run every job twice (docs/field-notes.md); the lock is held
 for the life of the service and released by the operating system or server if it dies.
 """
 

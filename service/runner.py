@@ -1,7 +1,7 @@
 """`yuqing run`: the job table (`yuqing.service.scheduler`) on APScheduler 3, guarded by the database lock,
 every run recorded in `job_runs`, stopped cleanly by SIGTERM/SIGINT.
 
-Every job that writes runs in one thread (one writer: FIELD_NOTES' SQLite WAL bug); fetching
+Every job that writes runs in one thread (one writer: the SQLite WAL bug in docs/field-notes.md); fetching
 inside a collection batch is concurrent. The database, not the scheduler, is the source of
 truth: jobs are rebuilt from the configuration at every start.
 """
@@ -31,14 +31,6 @@ from yuqing.config.redact import redact_database_url
 from yuqing.config.settings import Settings
 from yuqing.service.lock import ServiceLock
 from yuqing.service.migrate import check_schema
-from yuqing.service.records import (
-    get_latest_service_run,
-    record_heartbeat,
-    record_job_finish,
-    record_job_start,
-    record_service_start,
-    record_service_stop,
-)
 from yuqing.service.scheduler import (
     BATCH,
     DueSources,
@@ -49,6 +41,14 @@ from yuqing.service.scheduler import (
     deliver_outbox,
     job_table,
     run_digest,
+)
+from yuqing.service.store import (
+    get_latest_service_run,
+    record_heartbeat,
+    record_job_finish,
+    record_job_start,
+    record_service_start,
+    record_service_stop,
 )
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""What `yuqing status` reports (SPEC §7): the service running or not, each job's last run, the
+"""What `yuqing status` reports (docs/spec.md §7): the service running or not, each job's last run, the
 outbox backlog and the failing sources — read from the lock and the database.
 """
 
@@ -7,16 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.alerts.models import Alert
+from yuqing.alerts.store import count_outbox
 from yuqing.collector.store import SourceHealth, list_source_health
 from yuqing.config.settings import Settings
 from yuqing.service.lock import is_locked
-from yuqing.service.records import JobRecord, get_latest_service_run, list_job_records
 from yuqing.service.runner import HEARTBEAT
 from yuqing.service.scheduler import job_table
+from yuqing.service.store import JobRecord, get_latest_service_run, list_job_records
 
 STALE_AFTER = HEARTBEAT * 4  # a running service whose heartbeat is older is stuck or overloaded
 
@@ -95,11 +95,7 @@ def _job_status(job_id: str, record: JobRecord | None) -> JobStatus:
 
 
 def _outbox(session: Session, now: datetime) -> OutboxStatus:
-    counts = dict(session.execute(
-        select(Alert.status, func.count()).where(Alert.status.in_(("pending", "held", "failed")))
-        .group_by(Alert.status)
-    ).tuples().all())
-    oldest = session.scalar(select(func.min(Alert.created_at)).where(Alert.status == "pending"))
+    counts, oldest = count_outbox(session)
     if oldest is not None and oldest.tzinfo is None:  # aggregates bypass the column type on SQLite
         oldest = oldest.replace(tzinfo=now.tzinfo)
     return OutboxStatus(

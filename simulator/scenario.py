@@ -1,5 +1,5 @@
 """The simulated world, step by step, as data: posts per board with their counts, and the alerts
-yuqing is expected to raise at each step (SPEC §3 default tiers).
+yuqing is expected to raise at each step (docs/spec.md §3 default tiers).
 
 Pure: no I/O. Copy 0 of the sites plays the scenario; copies 1… (the soak's extra sources) play
 a background world of notices that match no scheme, so they never raise an alert.

@@ -60,7 +60,7 @@ def describe_failure(exc: BaseException, channel: ChannelSettings) -> str:
 def send_alerts(
     channel: ChannelSettings, payloads: list[dict[str, Any]], *, client: httpx.Client | None = None
 ) -> SendResult:
-    """Deliver SPEC §9 payloads through the channel: one message (several payloads → merged)."""
+    """Deliver docs/spec.md §9 payloads through the channel: one message (several payloads → merged)."""
     return _guarded(channel, client, lambda http: MODULES[channel.kind].send(channel, payloads, client=http))
 
 

@@ -1,4 +1,4 @@
-"""Alerting stage: the generic webhook — SPEC §9 JSON, signed with X-Yuqing-Signature when a secret is set."""
+"""Alerting stage: the generic webhook — docs/spec.md §9 JSON, signed with X-Yuqing-Signature when a secret is set."""
 
 from __future__ import annotations
 

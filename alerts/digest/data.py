@@ -1,4 +1,4 @@
-"""Digest queries (SPEC §10): the database in, `DigestData` (every figure of one local day) out.
+"""Digest queries (docs/spec.md §10): the database in, `DigestData` (every figure of one local day) out.
 
 The day is [00:00, 24:00) in `digest.timezone`; posts count on the day they were first seen.
 Queries only: rendering lives in `alerts.digest.render`, charts in `alerts.digest.charts`.

@@ -1,4 +1,4 @@
-"""The digest's data (SPEC §10): plain dataclasses filled by `alerts.digest.data`, read by renderers.
+"""The digest's data (docs/spec.md §10): plain dataclasses filled by `alerts.digest.data`, read by renderers.
 
 Pure: no database, no I/O. Every number here came from one query of the digest's day.
 """

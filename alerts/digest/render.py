@@ -155,7 +155,7 @@ def _code_span(text: str) -> str:
 
 
 def digest_event(data: DigestData, *, uid: str, location: str | None = None) -> dict[str, Any]:
-    """The generic webhook's `digest.ready` payload (SPEC §9); `location` is a URL or a file path."""
+    """The generic webhook's `digest.ready` payload (docs/spec.md §9); `location` is a URL or a file path."""
     t = data.today
     return {
         "event": "digest.ready",

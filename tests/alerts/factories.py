@@ -66,7 +66,7 @@ HOSTILE_TITLE = "网传交通局[点我](http://evil.example/phish) <script>aler
 
 
 def sample_payload(uid_key: str = "story:42:tier:major:channel:hook", **overrides: Any) -> dict[str, Any]:
-    """A SPEC §9 payload whose web text tries every injection we know."""
+    """A docs/spec.md §9 payload whose web text tries every injection we know."""
     from datetime import UTC
 
     from yuqing.alerts.payload import StoryFacts, alert_uid, build_payload

@@ -1,4 +1,4 @@
-"""The SPEC §9 payload: every field, times with the +08:00 offset, a stable id."""
+"""The docs/spec.md §9 payload: every field, times with the +08:00 offset, a stable id."""
 
 from __future__ import annotations
 

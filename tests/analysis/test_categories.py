@@ -1,4 +1,4 @@
-"""Categories (SPEC §4): weighted rules per category, configured keywords, guidance."""
+"""Categories (docs/spec.md §4): weighted rules per category, configured keywords, guidance."""
 
 from __future__ import annotations
 

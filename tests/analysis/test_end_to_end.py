@@ -2,7 +2,7 @@
 with a 【转】 reprint, an RSS feed and a weibo-like list, polled pass by pass with rising counts.
 
 The main statement must reach significant, major and critical at exactly the polls where the
-thresholds are crossed (SPEC §3 defaults), the repost-only story likewise, while a positive story
+thresholds are crossed (docs/spec.md §3 defaults), the repost-only story likewise, while a positive story
 and a neutral notice with the same reach, and a negative story about another subject, get no tier.
 """
 

@@ -1,4 +1,4 @@
-"""SPEC §3 figures: clicks_24h with the first-observation rule, reposts, velocity, origin, negativity."""
+"""docs/spec.md §3 figures: clicks_24h with the first-observation rule, reposts, velocity, origin, negativity."""
 
 from __future__ import annotations
 

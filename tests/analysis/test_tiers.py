@@ -1,4 +1,4 @@
-"""Tier rules at every boundary (SPEC §3), their reasons, and tiers that never go down."""
+"""Tier rules at every boundary (docs/spec.md §3), their reasons, and tiers that never go down."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.alerts.digest.world import DAY, build_world
 from tests.alerts.digest.test_mail import Inbox, check_digest_message, received, smtp  # noqa: F401
+from tests.alerts.digest.world import DAY, build_world
 
 CONFIG = """
 [database]

@@ -117,7 +117,7 @@ def start_site() -> LocalSite:
     server = QuietServer(("127.0.0.1", 0), handler)
     site = LocalSite(server)
     handler.site = site
-    threading.Thread(target=server.serve_forever, name="local-site", daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), name="local-site", daemon=True).start()
     return site
 
 

@@ -23,7 +23,7 @@ from yuqing.config.loading import load_settings
 from yuqing.service.demo import write_demo_config
 from yuqing.service.migrate import upgrade
 from yuqing.service.models import JobRun
-from yuqing.service.records import INTERRUPTED
+from yuqing.service.store import INTERRUPTED
 from yuqing.simulator.receiver import WebhookReceiver
 from yuqing.simulator.scenario import EXPECTED_ALERTS, STEPS, story_of_alert
 from yuqing.simulator.sites import SimulatedSites

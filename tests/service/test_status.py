@@ -14,7 +14,7 @@ from yuqing.alerts.models import Alert
 from yuqing.collector.models import Source
 from yuqing.config.database import transaction, utcnow
 from yuqing.service.lock import ServiceLock
-from yuqing.service.records import (
+from yuqing.service.store import (
     record_job_finish,
     record_job_start,
     record_service_start,

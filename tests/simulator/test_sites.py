@@ -124,7 +124,7 @@ def test_advancing_past_the_last_step_is_an_error(sites: SimulatedSites) -> None
 
 
 def _story_figures(label: str, step: int) -> tuple[int, int, int]:
-    """(sites, clicks_24h, reposts) of a scenario story at a step, as SPEC §3 counts them."""
+    """(sites, clicks_24h, reposts) of a scenario story at a step, as docs/spec.md §3 counts them."""
     items = [i for i in ITEMS if i.story == label and i.first_step <= step]
     clicks = sum(i.counts_at(step)[0] + i.counts_at(step)[1] for i in items)
     reposts = sum(i.counts_at(step)[2] for i in items) + len(items) - 1

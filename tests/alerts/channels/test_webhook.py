@@ -1,4 +1,4 @@
-"""The generic webhook: the SPEC §9 JSON as sent, HMAC-signed, failures read from the status."""
+"""The generic webhook: the docs/spec.md §9 JSON as sent, HMAC-signed, failures read from the status."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.config.database import transaction
 from yuqing.service.models import JobRun, ServiceRun
-from yuqing.service.records import (
+from yuqing.service.store import (
     INTERRUPTED,
     UNCLEAN_STOP,
     get_latest_service_run,

@@ -1,17 +1,25 @@
-"""Store of the service's own records: job runs and service lives (`yuqing.service.models`), kept bounded.
+"""Store of the service layer: its own records (job runs and service lives, `yuqing.service.models`,
+kept bounded) and retention's deletes across every stage's tables.
 
-Session first; the caller commits.
+Session first; the caller commits (`delete_in_chunks` commits each chunk itself).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from yuqing.alerts.models import Delivery
+from yuqing.analysis.models import Story, StoryPost
+from yuqing.collector.models import Post, Snapshot, SourcePoll
+from yuqing.config.database import transaction
 from yuqing.service.models import JobRun, ServiceRun
+
+CHUNK = 2_000  # rows per retention transaction: the single SQLite writer is never held for long
 
 JOB_RUNS_KEPT = 50  # per job: enough to see a pattern, bounded for months of running
 SERVICE_RUNS_KEPT = 20
@@ -130,3 +138,47 @@ def record_service_stop(session: Session, run_id: int, *, now: datetime, reason:
 def get_latest_service_run(session: Session) -> ServiceRun | None:
     """The most recent life of the service, if it ever ran on this database."""
     return session.scalars(select(ServiceRun).order_by(ServiceRun.id.desc()).limit(1)).first()
+
+
+def archive_stories(session: Session, cutoff: datetime) -> int:
+    """Mark archived every story whose last post is older than `cutoff`; its figures stay."""
+    result = session.execute(
+        update(Story).where(Story.last_post_at < cutoff, Story.archived.is_(False)).values(archived=True)
+    )
+    return result.rowcount or 0
+
+
+def rows_before(table: str, cutoff: datetime) -> tuple[Any, ColumnElement[bool]]:
+    """Rows of a record table ("polls", "deliveries", "job_runs") made before `cutoff`."""
+    model, column = {"polls": (SourcePoll, SourcePoll.started_at), "deliveries": (Delivery, Delivery.attempted_at),
+                     "job_runs": (JobRun, JobRun.started_at)}[table]
+    return model, column < cutoff
+
+
+def superseded_snapshots_before(cutoff: datetime) -> tuple[type[Snapshot], ColumnElement[bool]]:
+    """Snapshots taken before `cutoff` that a later snapshot of the same post supersedes."""
+    newer = aliased(Snapshot)
+    superseded = exists().where(newer.post_id == Snapshot.post_id, newer.taken_at > Snapshot.taken_at)
+    return Snapshot, (Snapshot.taken_at < cutoff) & superseded
+
+
+def old_posts_outside_active_stories(cutoff: datetime) -> tuple[type[Post], ColumnElement[bool]]:
+    """Posts last seen before `cutoff` that belong to no story, or only to archived ones."""
+    in_active_story = (
+        select(StoryPost.post_id).join(Story, Story.id == StoryPost.story_id)
+        .where(StoryPost.post_id == Post.id, Story.archived.is_(False)).exists()
+    )
+    return Post, (Post.last_seen_at < cutoff) & ~in_active_story
+
+
+def delete_in_chunks(sessions: sessionmaker[Session], model: Any, condition: ColumnElement[bool]) -> int:
+    """Delete the rows of `model` matching `condition`, CHUNK at a time; return how many went."""
+    total = 0
+    while True:
+        with transaction(sessions) as session:
+            ids = session.scalars(select(model.id).where(condition).limit(CHUNK)).all()
+            if ids:
+                session.execute(delete(model).where(model.id.in_(ids)))
+        total += len(ids)
+        if len(ids) < CHUNK:
+            return total
