@@ -8,14 +8,12 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from yuqing.cli.context import AppContext, pass_app
+from yuqing.cli.tables import STORY_COLUMNS, TIER_STYLE, Column, build_table, tier_cell
 from yuqing.config.types import TIER_LABELS, TIER_ORDER
 from yuqing.service.demo import ZONE, DemoAlert, DemoReport, run_demo
 from yuqing.simulator import scenario
-
-_TIER_STYLE = {"general": "cyan", "significant": "yellow", "major": "bold red", "critical": "bold white on red"}
 
 
 @click.command()
@@ -36,7 +34,7 @@ def demo(app: AppContext, workdir: Path | None) -> None:
     def show_alert(alert: DemoAlert) -> None:
         payload = alert.payload
         tier = str(payload.get("tier") or "")
-        style = _TIER_STYLE.get(tier, "bold")
+        style = TIER_STYLE.get(tier, "bold")
         console.print(f"  [{style}]ALERT {escape(str(payload.get('event')))} {TIER_LABELS.get(tier, tier)} {tier}[/] "
                       f"{escape(str(payload.get('title', '')))}\n    [dim]{escape(str(payload.get('reason', '')))}[/]")
 
@@ -52,15 +50,12 @@ def demo(app: AppContext, workdir: Path | None) -> None:
 
 
 def _print_stories(app: AppContext, report: DemoReport) -> None:
-    table = Table(title="stories", header_style="bold")
-    for column in ("id", "tier", "title", "sites", "posts", "clicks_24h", "reposts", "negativity"):
-        table.add_column(column, justify="right" if column in ("id", "sites", "posts", "clicks_24h", "reposts") else "left")
     rank = {tier: n for n, tier in enumerate(TIER_ORDER)}
-    for story in sorted(report.stories, key=lambda s: (-rank.get(s.tier or "", -1), -s.clicks_24h, s.id)):
-        tier = f"[{_TIER_STYLE[story.tier]}]{TIER_LABELS[story.tier]} {story.tier}[/]" if story.tier else "—"
-        table.add_row(str(story.id), tier, escape(story.title[:40]), str(len(story.sites)), str(story.posts),
-                      f"{story.clicks_24h:,}", f"{story.reposts:,}", f"{story.negativity:.2f}")
-    app.console.print(table)
+    ordered = sorted(report.stories, key=lambda s: (-rank.get(s.tier or "", -1), -s.clicks_24h, s.id))
+    columns = (*STORY_COLUMNS, Column("negativity", numeric=True))
+    rows = [(escape(s.title), tier_cell(s.tier, TIER_LABELS.get(s.tier or ""), wide=False), str(len(s.sites)),
+             f"{s.clicks_24h:,}", f"{s.reposts:,}", str(s.id), f"{s.negativity:.2f}") for s in ordered]
+    app.console.print(build_table("stories", columns, rows, wide=False))
 
 
 def _verdict(app: AppContext, report: DemoReport) -> None:

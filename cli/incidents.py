@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from yuqing.alerts import store
 from yuqing.alerts.handling import ack_incident, close_incident, respond_incident
@@ -17,6 +16,7 @@ from yuqing.analysis.models import Story
 from yuqing.analysis.store import get_stories
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import ago, dumps
+from yuqing.cli.tables import Column, build_table
 from yuqing.config.database import utcnow
 
 _STYLE = {"open": "red", "recurred": "red", "acknowledged": "yellow", "responded": "cyan",
@@ -36,8 +36,9 @@ def _record(incident: Incident, story: Story | None) -> dict[str, Any]:
 @click.command()
 @click.option("--status", type=click.Choice(STATUSES), help="Only incidents in this status.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array with each incident's record.")
+@click.option("--wide", is_flag=True, help="Every column (opened, acknowledged by), for wide terminals.")
 @pass_app
-def incidents(app: AppContext, status: str | None, as_json: bool) -> None:
+def incidents(app: AppContext, status: str | None, as_json: bool, wide: bool) -> None:
     """List incidents with their status, deadlines and handling record."""
     with app.sessions()() as session:
         found = store.list_incidents(session, (status,) if status else None)
@@ -50,14 +51,13 @@ def incidents(app: AppContext, status: str | None, as_json: bool) -> None:
         click.echo("no incidents" + (f" in status {status}" if status else ""))
         return
     now = utcnow()
-    table = Table(title="incidents", header_style="bold")
-    for column in ("id", "status", "tier", "title", "opened", "report by", "respond by", "acknowledged"):
-        table.add_column(column)
-    for r in rows:
-        style = _STYLE.get(r["status"], "")
-        table.add_row(str(r["id"]), f"[{style}]{r['status']}[/]", r["tier"], escape((r["title"] or "")[:40]),
-                      ago(r["opened_at"], now), _due(r["report_by"], r["acknowledged_at"], now),
-                      _due(r["respond_by"], r["responded_at"], now), escape(r["acknowledged_by"] or "—"))
+    columns = (Column("title", grows=True), Column("status"), Column("tier"), Column("report by"),
+               Column("respond by"), Column("id", numeric=True), Column("opened", True), Column("acknowledged", True))
+    table = build_table("incidents", columns, [
+        (escape(r["title"] or ""), f"[{_STYLE.get(r['status'], '')}]{r['status']}[/]", r["tier"],
+         _due(r["report_by"], r["acknowledged_at"], now), _due(r["respond_by"], r["responded_at"], now), str(r["id"]),
+         ago(r["opened_at"], now), escape(r["acknowledged_by"] or "—"))
+        for r in rows], wide=wide)
     app.console.print(table)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import ago, dumps
+from yuqing.cli.tables import Column, build_table
 from yuqing.collector.store import list_source_health
 from yuqing.config.database import utcnow
 
@@ -16,8 +16,9 @@ _STATUS_STYLE = {"ok": "green", "failing": "red", "never polled": "yellow", "dis
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--wide", is_flag=True, help="Every column (kind, next poll), for wide terminals.")
 @pass_app
-def sources(app: AppContext, as_json: bool) -> None:
+def sources(app: AppContext, as_json: bool, wide: bool) -> None:
     """Show every source with its health: last success, last error, failures, next poll."""
     with app.sessions()() as session:
         health = list_source_health(session, app.settings.sources)
@@ -28,15 +29,12 @@ def sources(app: AppContext, as_json: bool) -> None:
         click.echo("no sources configured; add [[sources]] tables to the configuration")
         return
     now = utcnow()
-    table = Table(title="sources", header_style="bold")
-    for column in ("name", "kind", "status", "last success", "failures", "next poll", "last error"):
-        table.add_column(column)
-    for h in health:
-        style = _STATUS_STYLE[h.status]
-        table.add_row(
-            escape(h.name), h.kind, f"[{style}]{h.status}[/]", ago(h.last_success_at, now),
-            str(h.consecutive_failures), ago(h.next_poll_at, now), escape(h.last_error or ""),
-        )
+    columns = (Column("name"), Column("status"), Column("last success"), Column("failures", numeric=True),
+               Column("last error", grows=True), Column("kind", True), Column("next poll", True))
+    table = build_table("sources", columns, [
+        (escape(h.name), f"[{_STATUS_STYLE[h.status]}]{h.status}[/]", ago(h.last_success_at, now),
+         str(h.consecutive_failures), escape(h.last_error or ""), h.kind, ago(h.next_poll_at, now))
+        for h in health], wide=wide)
     app.console.print(table)
 
 

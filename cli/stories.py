@@ -17,6 +17,7 @@ from yuqing.analysis.models import Story
 from yuqing.analysis.store import list_replayed_changes, list_stories
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import dumps
+from yuqing.cli.tables import STORY_COLUMNS, Column, build_table, tier_cell
 from yuqing.config.database import utcnow
 from yuqing.config.errors import ConfigError
 from yuqing.config.settings import TierSettings
@@ -55,8 +56,9 @@ def describe_story(story: Story) -> dict[str, Any]:
 @click.option("--since", metavar="DURATION", help='Only stories with a post in this period, e.g. "24h".')
 @click.option("--limit", type=int, default=200, show_default=True, help="At most this many (0: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--wide", is_flag=True, help="Every column (posts, clicks/h, first seen, forecast), for wide terminals.")
 @pass_app
-def stories(app: AppContext, tier: str | None, since: str | None, limit: int, as_json: bool) -> None:
+def stories(app: AppContext, tier: str | None, since: str | None, limit: int, as_json: bool, wide: bool) -> None:
     """List stories, highest tier and hottest first, with sites, clicks_24h, reposts and forecast."""
     period = _duration(since, "--since")
     with app.sessions()() as session:
@@ -70,16 +72,15 @@ def stories(app: AppContext, tier: str | None, since: str | None, limit: int, as
         click.echo("no stories yet; they appear once posts are collected and analysed")
         return
     timezone = app.settings.digest.timezone
-    table = Table(title="stories", header_style="bold")
-    for column in ("id", "tier", "title", "sites", "posts", "clicks_24h", "reposts", "clicks/h",
-                   "first seen", "forecast / reason"):
-        table.add_column(column, overflow="fold")
-    for v in views:
-        tier_cell = f"{v['tier']} {v['tier_label']}" if v["tier"] else "—"
-        note = (v["forecast"] or {}).get("text") or v["reason"] or ""
-        table.add_row(str(v["id"]), tier_cell, escape(v["title"][:40]), str(len(v["sites"])), str(v["posts"]),
-                      f"{v['clicks_24h']:,}", f"{v['reposts']:,}", f"{v['clicks_per_hour']:,.0f}",
-                      format_local(v["first_seen_at"], timezone), escape(note))
+    columns = (*STORY_COLUMNS, Column("posts", True, True), Column("clicks/h", True, True),
+               Column("first seen", True), Column("forecast / reason", True))
+    rows = [
+        (escape(v["title"]), tier_cell(v["tier"], v["tier_label"], wide=wide), str(len(v["sites"])),
+         f"{v['clicks_24h']:,}", f"{v['reposts']:,}", str(v["id"]), str(v["posts"]), f"{v['clicks_per_hour']:,.0f}",
+         format_local(v["first_seen_at"], timezone), escape((v["forecast"] or {}).get("text") or v["reason"] or ""))
+        for v in views
+    ]
+    table = build_table("stories", columns, rows, wide=wide)
     app.console.print(table)
 
 

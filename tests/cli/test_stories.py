@@ -6,7 +6,10 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+from rich.cells import cell_len
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,8 +74,10 @@ def test_stories_json_has_the_spec_keys_and_the_tier_history(
         assert [(c.tier, c.previous_tier) for c in changes] == [
             ("general", None), ("significant", "general"), ("major", "significant")]
 
-    table = yuqing("--config", str(config), "stories")
+    table = yuqing("--config", str(config), "stories", "--wide")
     assert table.code == 0 and "major 重大" in table.out and "10,300" in table.out
+    narrow = yuqing("--config", str(config), "stories")
+    assert narrow.code == 0 and "重大" in narrow.out and "major" not in narrow.out and "10,300" in narrow.out
     only = json.loads(yuqing("--config", str(config), "stories", "--tier", "none", "--json").out)
     assert [s["id"] for s in only] == [other["id"]]
     assert json.loads(yuqing("--config", str(config), "stories", "--since", "1m", "--json").out) == []
@@ -112,3 +117,21 @@ def test_replay_lists_the_alerts_other_thresholds_would_have_raised_and_writes_n
     assert bad.code == 2 and "broken.toml" in bad.err and "clicks_24h" in bad.err
     missing = yuqing("--config", str(config), "replay", "--since", "1d", "--thresholds", str(tmp_path / "no.toml"))
     assert missing.code == 2
+
+
+def test_the_story_table_fits_80_columns_with_whole_titles(
+    db: sessionmaker[Session], db_url: str, yuqing: Callable[..., Any], write_config: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    config = _config(write_config, db_url)
+    with transaction(db) as s:
+        add_post(s, site="bbs.a.cn", title="江城市交通运输局执法车撞伤小学生后离开家长讨说法遭推诿", body=STATEMENT,
+                 seen=utcnow() - H, published=utcnow() - H, views=300)
+    assign_stories(Settings(), db, now=utcnow())
+    update_stories(Settings(), db, now=utcnow())
+    table = yuqing("--config", str(config), "stories")
+    lines = table.out.splitlines()
+    assert table.code == 0 and max(cell_len(line) for line in lines) <= 80
+    folded = "".join(line.split("│")[1].strip() for line in lines if line.startswith("│"))
+    assert "江城市交通运输局执法车撞伤小学生后离开家长讨说法遭推诿" in folded
