@@ -49,7 +49,8 @@ def write_config(folder: Path, sites: SimulatedSites, receiver: WebhookReceiver,
              f'[service]\nlog_file = "soak.log"\npipeline_interval = "{interval}s"\njitter = "{interval // 2}s"\n']
     for copy in range(copies):
         for board, (kind, extra) in KINDS.items():
-            threads = "fetch_threads = true\n" if kind == "discuz" and copy == 0 else ""
+            # thread pages for the first copy only, as measured before fetch_threads became the default
+            threads = f"fetch_threads = {'true' if copy == 0 else 'false'}\n" if kind == "discuz" else ""
             parts.append(f'[[sources]]\nname = "{board}-{copy}"\nkind = "{kind}"\nurl = "{sites.url(board, copy)}"\n'
                          f'site = "{board}{copy}.example"\ninterval = "{interval}s"\n{threads}{extra}')
     path = folder / "yuqing.toml"

@@ -1,6 +1,6 @@
 """Collector stage, article extraction: decoded HTML page → Article (title, body, date, author).
 
-Pure: lxml only, no network. Tuned for Chinese news, blog and forum pages.
+Pure: the page is parsed as browsers parse it (`html_tree`), no network. Tuned for Chinese news, blog and forum pages.
 """
 
 from __future__ import annotations
@@ -11,17 +11,20 @@ from datetime import datetime
 
 from lxml import etree
 
-from yuqing.collector.article_blocks import Block, clean_tree, parse_html, split_blocks
+from yuqing.collector.article_blocks import Block, clean_tree, split_blocks
 from yuqing.collector.article_dates import (
     STAMP_RE,
     YMD_RE,
     block_date,
     find_author,
+    has_time,
     meta_date,
     read_meta,
     url_date,
 )
+from yuqing.collector.article_start import find_start
 from yuqing.collector.article_title import Headline, find_headline, page_titles, strip_site_name
+from yuqing.collector.html_tree import parse_html
 
 _SENTENCE_PUNCT_RE = re.compile(r"[，。！？；：、“”…,!?;]")
 _PROSE_PUNCT_RE = re.compile(r"[，。]")
@@ -47,6 +50,8 @@ _FIRST_SEGMENT_SHARE = 0.5
 _ENOUGH_MASS = 400.0
 _BYLINE_REACH = 8  # blocks after the headline that may hold its date and author
 _PROSE_CHARS = 100  # a block this long is text, past the byline
+_DATE_INTO_TEXT = 3  # blocks into the text searched for a date-time line ("after the first paragraph")
+_DATE_AT_END = 2  # last blocks of the text that may be its "发布日期：…" line
 
 
 @dataclass(frozen=True)
@@ -136,10 +141,18 @@ def _find_date(
     byline: range,
     span: range,
 ) -> datetime | None:
-    """Publication date: <meta>, the byline area, just after the text, the URL, above the text."""
+    """Publication date: timed <meta>; a date-time shown near the headline (its time of day beats
+    date-only metadata); date-only <meta>; the byline area, the end of the text, the URL, above it."""
+    declared = meta_date(meta, root)
+    if declared is not None and has_time(declared):
+        return declared
+    header = range(min(byline.start, span.start), max(byline.stop, span.start + _DATE_INTO_TEXT))
     return (
-        meta_date(meta, root)
+        block_date(blocks, header, timed=True)
+        or declared
         or block_date(blocks, byline)
+        or block_date(blocks, [i for i in range(max(span.start, span.stop - _DATE_AT_END), span.stop)
+                               if not _is_prose(blocks[i])])
         or block_date(blocks, range(span.stop, span.stop + 3))
         or url_date(url)
         or block_date(blocks, range(span.start))
@@ -150,7 +163,8 @@ def _byline_area(blocks: list[Block], headline: Headline | None, first: int) -> 
     """Blocks around the headline, down to the first paragraph of prose."""
     start = headline.first - 2 if headline else first - _BYLINE_REACH
     stop = headline.last + _BYLINE_REACH if headline else first + 3
-    for index in range(max(start, first), min(stop, len(blocks))):
+    below = headline.last + 1 if headline else first  # a long headline is no paragraph of prose
+    for index in range(max(start, first, below), min(stop, len(blocks))):
         if _is_prose(blocks[index]):
             return range(max(start, 0), index)
     return range(max(start, 0), stop)
@@ -168,11 +182,9 @@ def extract_article(html: str, url: str | None = None) -> Article:
     first, last = select_body(blocks) or (len(blocks), len(blocks) - 1)
     headline = find_headline(blocks, titles, first)
     byline = _byline_area(blocks, headline, first)
-    if headline is not None:
-        first = max(first, headline.last + 1)
-        title = headline.text
-    else:
-        title = strip_site_name(titles[0]) if titles else ""
+    title = headline.text if headline is not None else (strip_site_name(titles[0]) if titles else "")
+    if first <= last:
+        first = find_start(blocks, first, last, floor=headline.last + 1 if headline else 0)
     span = range(first, last + 1)
     return Article(
         title=title or None,

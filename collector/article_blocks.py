@@ -1,4 +1,4 @@
-"""Collector stage, article extraction helper: decoded HTML → lxml tree → text blocks.
+"""Collector stage, article extraction helper: lxml tree (from `html_tree`) → cleaned tree → text blocks.
 
 A block is a run of text between block-level boundaries, with its link share.
 """
@@ -23,11 +23,8 @@ BLOCK_TAGS = frozenset({
     "legend",
 })  # fmt: skip
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_PROLOG_RE = re.compile(r"\A\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
-# Plain elements (no lxml.html class lookup) are much cheaper to walk.
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 @dataclass(slots=True)
@@ -44,18 +41,6 @@ class Block:
     def link_density(self) -> float:
         """Share of the block's characters that are link text."""
         return self.link_chars / self.chars if self.chars else 0.0
-
-
-def parse_html(html: str) -> etree._Element | None:
-    """Parse HTML text leniently; None when there is nothing to parse."""
-    html = _PROLOG_RE.sub("", html, count=1)  # lxml refuses str input with a prolog
-    if not html.strip():
-        return None
-    try:
-        root = etree.fromstring(html, _PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-    return root
 
 
 def clean_tree(root: etree._Element) -> None:
@@ -128,6 +113,12 @@ class _BlockBuilder:
         self.link_chars = 0
 
 
+def _is_link(element: etree._Element) -> bool:
+    """An `<a>` that links somewhere; a bare `<a name>` left open spreads over the page (HTML5
+    reopens it in every block that follows) without making its text link text."""
+    return element.tag == "a" and element.get("href") is not None
+
+
 def split_blocks(root: etree._Element) -> list[Block]:
     """Linearise the body into text blocks in document order."""
     body = root.find("body")
@@ -143,10 +134,10 @@ def split_blocks(root: etree._Element) -> list[Block]:
                 builder.flush()
                 builder.containers.append(element)
                 builder.heading += tag in HEADING_TAGS
-            builder.in_link += tag == "a"
+            builder.in_link += _is_link(element)
             builder.add(element.text)
         else:
-            builder.in_link -= tag == "a"
+            builder.in_link -= _is_link(element)
             if block:
                 builder.flush()
                 builder.containers.pop()

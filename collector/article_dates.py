@@ -6,6 +6,7 @@ Dates are read from metadata first, then from the byline area around the headlin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 from lxml import etree
@@ -27,6 +28,10 @@ _DATE_RE = re.compile(
 _MDY_RE = re.compile(
     r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])"
     r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?"
+)
+_CN_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+_CN_MONTH_RE = re.compile(
+    r"(?<![一二三四五六七八九十])(十[一二]|[一二三四五六七八九十])月\s*(\d{1,2})(?:st|nd|rd|th)?\s*,\s*((?:19|20)\d\d)(?!\d)"
 )
 # Loose patterns for telling date lines apart, without parsing them.
 YMD_RE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
@@ -80,6 +85,12 @@ def _mdy(match: re.Match[str]) -> datetime | None:
     return _build(year, month, day, hour, minute, second)
 
 
+def _cn_month(match: re.Match[str]) -> datetime | None:
+    """Build a date from a blog's "十一月 6th, 2009" (a Chinese month name, an English ordinal)."""
+    month, day, year = match.groups()
+    return _build(year, str(_CN_MONTHS.index(month) + 1), day)
+
+
 def _build(*fields: str | None) -> datetime | None:
     """datetime(year, month, day, hour, minute, second) from strings, None if invalid."""
     try:
@@ -89,9 +100,9 @@ def _build(*fields: str | None) -> datetime | None:
 
 
 def parse_date(text: str) -> datetime | None:
-    """First plausible date in a string (2005-6-7, 2005年6月7日, 6/7/2005, with time)."""
+    """First plausible date in a string (2005-6-7, 2005年6月7日, 6/7/2005, with time; 十一月 6th, 2009)."""
     found: list[tuple[int, datetime]] = []
-    for pattern, build in ((_DATE_RE, _ymd), (_MDY_RE, _mdy)):
+    for pattern, build in ((_DATE_RE, _ymd), (_MDY_RE, _mdy), (_CN_MONTH_RE, _cn_month)):
         for match in pattern.finditer(text):
             if (when := build(match)) is not None:
                 found.append((match.start(), when))
@@ -108,23 +119,27 @@ def url_date(url: str | None) -> datetime | None:
 
 
 def meta_date(meta: dict[str, str], root: etree._Element) -> datetime | None:
-    """Publication date from <meta> tags or a <time datetime> element."""
-    for key, value in meta.items():
-        if key in _DATE_META and (found := parse_date(value)):
-            return found
-    for element in root.iter("time"):
-        if found := parse_date(element.get("datetime") or ""):
-            return found
-    return None
+    """Publication date from <meta> tags or a <time datetime> element; one with a time of day first."""
+    found = [parse_date(value) for key, value in meta.items() if key in _DATE_META]
+    found += [parse_date(element.get("datetime") or "") for element in root.iter("time")]
+    dated = [when for when in found if when is not None]
+    return next((when for when in dated if has_time(when)), dated[0] if dated else None)
 
 
-def block_date(blocks: list[Block], indexes: range) -> datetime | None:
-    """First date in the given short blocks, skipping copyright lines."""
+def has_time(when: datetime) -> bool:
+    """True unless the datetime is a bare date (midnight, no zone): what date-only metadata gives."""
+    return when.tzinfo is not None or (when.hour, when.minute, when.second) != (0, 0, 0)
+
+
+def block_date(blocks: list[Block], indexes: Iterable[int], *, timed: bool = False) -> datetime | None:
+    """First date in the given short blocks, skipping copyright lines; `timed`: only dates with a time."""
     for index in indexes:
         if not 0 <= index < len(blocks):
             continue
         text = blocks[index].text
-        if len(text) <= _MAX_DATE_LINE and not _COPYRIGHT_RE.search(text) and (found := parse_date(text)):
+        if len(text) > _MAX_DATE_LINE or _COPYRIGHT_RE.search(text) or (timed and not STAMP_RE.search(text)):
+            continue
+        if (found := parse_date(text)) is not None and (not timed or has_time(found)):
             return found
     return None
 

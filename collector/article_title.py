@@ -149,6 +149,21 @@ def _looks_like_headline(block: Block) -> float:
     return score
 
 
+def _joined(blocks: list[Block], index: int, declared: list[_Declared]) -> Block:
+    """The block, joined with the following ones while together they stay inside a declared title
+    (a headline broken over lines with `<br>`)."""
+    block, joined = blocks[index], squash(blocks[index].text)
+    last = index
+    while last + 1 < len(blocks) and (nxt := squash(blocks[last + 1].text)) \
+            and any(joined + nxt in t.full for t in declared):
+        last, joined = last + 1, joined + nxt
+    if last == index:
+        return block
+    parts = blocks[index : last + 1]
+    return Block(text="".join(b.text for b in parts), chars=sum(b.chars for b in parts),
+                 link_chars=sum(b.link_chars for b in parts), element=block.element, heading=block.heading)
+
+
 def _extend(blocks: list[Block], index: int, declared: list[_Declared]) -> Headline:
     """Join following blocks that continue a headline split over lines."""
     last, joined = index, squash(blocks[index].text)
@@ -173,7 +188,7 @@ def find_headline(blocks: list[Block], titles: list[str], start: int) -> Headlin
             inside += blocks[index - 1].chars
             if inside > _MAX_CHARS_BEFORE_HEADLINE:
                 break
-        score = _title_score(blocks[index], declared, abs(start - index)) if declared else 0.0
+        score = _title_score(_joined(blocks, index, declared), declared, abs(start - index)) if declared else 0.0
         score -= _TITLE_DISTANCE_COST * min(abs(start - index), _TITLE_ABOVE)
         floor = _MIN_TITLE_SCORE if index <= start + 1 else _MIN_TITLE_SCORE_INSIDE
         if score >= floor and score > best_score + 1e-9:

@@ -52,9 +52,18 @@ async def add_details(fetcher: Fetcher, source: SourceSettings, parsed: Parsed, 
             errors.append(outcome)
     warnings = list(parsed.warnings)
     if errors:
-        what = "thread pages" if source.kind == "discuz" else "article pages"
-        warnings.append(f"{len(errors)} of {len(wanted)} {what} could not be read; first: {errors[0]}")
+        warnings.append(_unread_warning(source, len(errors), len(wanted), errors[0]))
     return Parsed(items, warnings)
+
+
+def _unread_warning(source: SourceSettings, failed: int, tried: int, first: str) -> str:
+    """What the source's health shows when item pages could not be read."""
+    if source.kind == "discuz" and failed == tried:
+        return (f"the board lists threads, but none of their pages could be read ({failed} tried; first: {first}); "
+                "their posts are stored with titles only: check the thread pages' address, login or robots.txt, "
+                "or set fetch_threads = false")
+    what = "thread pages" if source.kind == "discuz" else "article pages"
+    return f"{failed} of {tried} {what} could not be read; first: {first}"
 
 
 def _needs_page(source: SourceSettings, item: RawPost, known: frozenset[str]) -> bool:

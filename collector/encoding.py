@@ -1,6 +1,8 @@
 """Collector stage, decoding: raw page bytes (+ optional Content-Type) → (text, codec).
 
-Pure; tuned for Chinese sites, where GB2312/GBK labels really mean GB18030.
+Pure; tuned for Chinese sites, where GB2312/GBK labels really mean GB18030 and are often stale:
+the bytes are trusted before the label (BOM, then UTF-8 that is really UTF-8, then the declaration,
+then detection).
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ _HEADER_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNOREC
 # A declared codec is kept despite a few undecodable bytes (truncated pages, stray
 # bytes in ads): at most this share of replacement characters.
 _BAD_BYTE_RATIO = 0.001
+# UTF-8 is recognised by its multibyte sequences: GB text is valid UTF-8 by accident for a few
+# characters at most (each GBK pair has roughly a one-in-eight chance), never for many. A page
+# cut mid-character or carrying a stray byte stays UTF-8 while its bad sequences are this rare.
+_UTF8_MIN_CHARS = 8
+_UTF8_BAD_SHARE = 0.01
 
 
 def normalize_codec(label: str | None) -> str | None:
@@ -104,11 +111,23 @@ def _detect(body: bytes, hint: str | None = None) -> tuple[str, str] | None:
         return None
 
 
+def looks_utf8(body: bytes) -> str | None:
+    """The text when the bytes are UTF-8 with many multibyte characters (a stray bad byte allowed)."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    if multibyte >= _UTF8_MIN_CHARS and bad <= multibyte * _UTF8_BAD_SHARE:
+        return text
+    return None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode an HTML page: BOM, header, prolog/meta, UTF-8, detection, GB18030."""
+    """Decode an HTML page: BOM, real UTF-8, header, prolog/meta, detection, GB18030."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, errors="replace"), codec
+    if (utf8 := looks_utf8(body)) is not None:
+        return utf8, "utf-8"  # a GB2312/GBK label on UTF-8 bytes is stale: templates change, labels stay
     declared = declared_codec(body, content_type)
     weak = declared if declared in _WEAK else None
     if declared is not None and weak is None:
@@ -116,7 +135,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         if text is not None:
             return text, declared
     if (utf8 := _decode_strict(body, "utf-8")) is not None:
-        return utf8, "utf-8"
+        return utf8, "utf-8"  # ASCII, or too few multibyte characters to be sure, and nothing declared
     if (detected := _detect(body, weak)) is not None:
         return detected
     return body.decode("gb18030", errors="replace"), "gb18030"

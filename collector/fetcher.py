@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from yuqing.collector.fetch_body import read_capped
 from yuqing.config.errors import FetchError
 from yuqing.config.settings import FetchSettings
 
@@ -151,7 +150,7 @@ class Fetcher:
                 async with asyncio.timeout(self.policy.timeout), \
                         self._client.stream("GET", url, headers=headers) as response:
                     ok = 200 <= response.status_code < 300
-                    content = await _read_capped(response, max_bytes) if ok else b""
+                    content = await read_capped(response, max_bytes) if ok else b""
             except (TimeoutError, httpx.ReadTimeout, httpx.PoolTimeout, httpx.WriteTimeout) as exc:
                 raise FetchError(f"no complete answer within {self.policy.timeout:g}s (timed out)") from exc
             except httpx.TooManyRedirects as exc:
@@ -218,50 +217,6 @@ def _failed(url: str, response: httpx.Response) -> FetchResult:
                        retry_after=_parse_retry_after(response.headers.get("retry-after")))
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decompressed body, refused as soon as it grows past `max_bytes`.
-
-    We decompress the raw stream ourselves with `max_length`: httpx would inflate a whole
-    network read at once (64 KiB of a gzip bomb is 64 MiB), blocking every other fetch.
-    """
-    too_big = FetchError(f"the body is larger than {_format_bytes(max_bytes)} after decompression; "
-                         "not read further (raise fetch.max_bytes if this is expected)")
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    declared = response.headers.get("content-length", "")
-    if encoding == "identity" and declared.isdigit() and int(declared) > max_bytes:
-        raise too_big
-    body = bytearray()
-    decoder: Any = None
-    async for raw in response.aiter_raw():
-        if encoding == "identity":
-            body += raw
-        else:
-            decoder = decoder or _decompressor(encoding, raw)
-            data = raw
-            while data:
-                body += _inflate(decoder, data, max_bytes + 1 - len(body))
-                data = decoder.unconsumed_tail if len(body) <= max_bytes else b""
-        if len(body) > max_bytes:
-            raise too_big
-    return bytes(body)
-
-
-def _decompressor(encoding: str, first: bytes) -> Any:
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(zlib.MAX_WBITS | 16)
-    if encoding == "deflate":  # servers send zlib-wrapped or raw deflate under this name
-        wrapped = len(first) >= 2 and first[0] & 0x0F == 8 and ((first[0] << 8) | first[1]) % 31 == 0
-        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-    raise FetchError(f"the server used content encoding {encoding!r}, which we did not ask for")
-
-
-def _inflate(decoder: Any, data: bytes, room: int) -> bytes:
-    try:
-        return decoder.decompress(data, room)
-    except zlib.error as exc:
-        raise FetchError(f"the compressed body could not be decoded: {exc}") from exc
-
-
 def _status_error(result: FetchResult, attempts: int) -> HttpStatusError:
     retry_after = result.retry_after
     message = f"HTTP {result.status} {httpx.codes.get_reason_phrase(result.status)}".rstrip()
@@ -293,10 +248,3 @@ def _describe(exc: httpx.HTTPError) -> str:
             httpx.RemoteProtocolError: "the server broke the HTTP protocol",
             httpx.ReadError: "the connection broke while reading"}.get(type(exc), type(exc).__name__)
     return f"{kind}: {exc}" if str(exc) else kind
-
-
-def _format_bytes(size: int) -> str:
-    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"

@@ -1,7 +1,8 @@
 """Collector stage, selector lists (`kind = "html"`, docs/spec.md §8): list-page HTML + CSS selectors → posts.
 
-Pure. "sel@attr" reads an attribute; counts are read from text such as "转发 1.2万"; a
-selector that stops matching is an error, so a changed layout is reported, not silent.
+Pure. "sel@attr" reads an attribute; links resolve against the page's `<base href>`; counts are read
+from text such as "转发 1.2万"; a selector that stops matching is an error, so a changed layout is
+reported, not silent.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
-from bs4 import Tag
+from lxml import etree
 
 from yuqing.collector.counts import parse_count
 from yuqing.collector.dates import has_clock, parse_time
 from yuqing.collector.items import Parsed, RawPost
-from yuqing.collector.markup import clean_text, element_text, parse_html
+from yuqing.collector.markup import base_url, clean_text, element_text, parse_page, select, select_one
 from yuqing.collector.normalize import absolute_url
 from yuqing.config.errors import ParseError
 from yuqing.config.settings import Selectors
@@ -25,9 +26,9 @@ _ATTRIBUTE = re.compile(r"^(.*)@([A-Za-z_:][\w:.-]*)$")
 def parse_listing(html: str, selectors: Selectors, *, url: str, site: str, now: datetime,
                   tz: tzinfo) -> Parsed:
     """The items of a list page, each read with the source's selectors."""
-    soup = parse_html(html)
-    base = _base_url(soup, url)
-    blocks = soup.select(selectors.item)
+    root = parse_page(html)
+    base = base_url(root, url)
+    blocks = select(root, selectors.item)
     if not blocks:
         raise ParseError(
             f"the item selector {selectors.item!r} matched nothing on the page; "
@@ -49,7 +50,7 @@ def parse_listing(html: str, selectors: Selectors, *, url: str, site: str, now: 
     return Parsed(items, warnings)
 
 
-def _read_item(block: Tag, selectors: Selectors, *, base: str, site: str, now: datetime,
+def _read_item(block: etree._Element, selectors: Selectors, *, base: str, site: str, now: datetime,
                tz: tzinfo) -> RawPost | None:
     title = clean_text(_value(block, selectors.title) or "")
     href = _link(block, selectors.link)
@@ -72,11 +73,11 @@ def _split(spec: str) -> tuple[str, str | None]:
     return (match.group(1).strip(), match.group(2)) if match else (spec.strip(), None)
 
 
-def _find(block: Tag, css: str) -> Tag | None:
-    return block if not css else block.select_one(css)
+def _find(block: etree._Element, css: str) -> etree._Element | None:
+    return block if not css else select_one(block, css)
 
 
-def _value(block: Tag, spec: str | None) -> str | None:
+def _value(block: etree._Element, spec: str | None) -> str | None:
     """The text (or the attribute, for "sel@attr") of the first match inside the item."""
     if not spec:
         return None
@@ -85,23 +86,22 @@ def _value(block: Tag, spec: str | None) -> str | None:
     if found is None:
         return None
     if attribute:
-        value = found.get(attribute)
-        return " ".join(value) if isinstance(value, list) else value
-    return found.get_text(" ")
+        return found.get(attribute)
+    return " ".join(found.itertext())
 
 
-def _link(block: Tag, spec: str) -> str | None:
+def _link(block: etree._Element, spec: str) -> str | None:
     css, attribute = _split(spec)
     found = _find(block, css)
     if found is None:
         return None
     if attribute:
         return _value(block, spec)
-    anchor = found if found.get("href") else found.select_one("a[href]")
-    return str(anchor["href"]) if anchor is not None else None
+    anchor = found if found.get("href") else select_one(found, "a[href]")
+    return anchor.get("href") if anchor is not None else None
 
 
-def _time(block: Tag, spec: str | None, now: datetime, tz: tzinfo) -> datetime | None:
+def _time(block: etree._Element, spec: str | None, now: datetime, tz: tzinfo) -> datetime | None:
     """The time the item shows; an exact datetime/title attribute wins over "3小时前"."""
     if not spec:
         return None
@@ -111,17 +111,17 @@ def _time(block: Tag, spec: str | None, now: datetime, tz: tzinfo) -> datetime |
         return None
     if attribute:
         return parse_time(_value(block, spec), now, tz)
-    attributes = [str(element[a]) for a in ("datetime", "title", "data-time") if element.get(a)]
+    attributes = [element.get(a, "") for a in ("datetime", "title", "data-time") if element.get(a)]
     exact = next((a for a in attributes if has_clock(a) and parse_time(a, now, tz)), None)
     if exact is not None:
         return parse_time(exact, now, tz)
-    found = parse_time(element.get_text(" "), now, tz)
+    found = parse_time(" ".join(element.itertext()), now, tz)
     for raw in attributes:
         found = found or parse_time(raw, now, tz)
     return found
 
 
-def _body(block: Tag, spec: str | None) -> str:
+def _body(block: etree._Element, spec: str | None) -> str:
     if not spec:
         return ""
     css, attribute = _split(spec)
@@ -129,7 +129,3 @@ def _body(block: Tag, spec: str | None) -> str:
         return clean_text(_value(block, spec) or "")
     return element_text(_find(block, css))
 
-
-def _base_url(soup: Tag, url: str) -> str:
-    base = soup.select_one("base[href]")
-    return absolute_url(str(base["href"]), url) if base is not None else url

@@ -80,7 +80,7 @@ class SourceSettings(Section):
     timezone: str = "Asia/Shanghai"
     obey_robots: bool | None = None
     fetch_article: bool = False
-    fetch_threads: bool = False
+    fetch_threads: bool = True  # Discuz!: a board's list alone gives titles only
     selectors: Selectors | None = None
 
     _tz = field_validator("timezone")(check_timezone)

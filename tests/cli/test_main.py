@@ -50,6 +50,22 @@ def test_sources_json_joins_config_and_health(yuqing, write_config, db, db_url) 
     assert "failing" in table.out and "never polled" in table.out and "HTTP 500" in table.out
 
 
+def test_sources_table_shows_the_warning_of_a_source_that_reads_only_partly(yuqing, write_config, db,
+                                                                             db_url) -> None:
+    now = utcnow()
+    warning = "the board lists threads, but none of their pages could be read (7 tried; first: x)"
+    with transaction(db) as session:
+        session.add(Source(name="city-forum", kind="discuz", url="https://bbs.example.cn/", site="bbs",
+                           last_polled_at=now, last_success_at=now, last_warning=warning,
+                           consecutive_failures=0, next_poll_at=now + timedelta(minutes=5)))
+    config = write_config(CONFIG.format(url=db_url))
+    table = yuqing("--config", str(config), "sources")
+    assert table.code == 0
+    assert "warning: the board lists threads" in " ".join(table.out.split())
+    forum = {row["name"]: row for row in json.loads(yuqing("--config", str(config), "sources", "--json").out)}
+    assert forum["city-forum"]["last_warning"] == warning
+
+
 def test_an_exit_code_from_ctx_exit_is_kept(yuqing) -> None:
     import click
 

@@ -147,6 +147,33 @@ def test_meta_date_wins_and_keeps_its_offset() -> None:
     assert article.published_at == datetime(2022, 2, 13, 7, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<h1>标题在此</h1><p class='info'>来源：某某日报</p><div>2023-05-06 14:32</div>{PARAGRAPHS}",
+        f"<h1>标题在此</h1><div class='tools'>分享到：微信 微博</div>{PARAGRAPHS[:60]}<p>2023年5月6日 14:32</p>"
+        f"{PARAGRAPHS[60:]}",
+        f"<div class='head'><span>时间：2023-05-06 14:32:00</span><h1>标题在此</h1></div>{PARAGRAPHS}",
+    ],
+    ids=["own-line-under-the-title", "after-the-first-paragraph", "above-the-title"],
+)
+def test_a_visible_date_time_beats_date_only_metadata(body: str) -> None:
+    head = '<title>标题在此_站名</title><meta name="publishdate" content="2023-05-06">'
+    article = extract_article(page(head, body), "http://news.example.cn/2023/05/06/1.html")
+    assert article.published_at is not None and article.published_at.replace(second=0) == datetime(2023, 5, 6, 14, 32)
+
+
+def test_a_timed_meta_beats_a_date_only_one() -> None:
+    head = ('<meta name="publishdate" content="2020-01-02">'
+            '<meta property="og:release_date" content="2020-01-02 17:11">')
+    assert extract_article(page(head, f"<h1>标题</h1>{PARAGRAPHS}")).published_at == datetime(2020, 1, 2, 17, 11)
+
+
+def test_a_date_line_closing_the_text_is_found() -> None:
+    body = f"<h1>标题</h1>{PARAGRAPHS}<div>发布日期：2019-03-06 责任编辑：某某</div>"
+    assert extract_article(page("", body)).published_at == datetime(2019, 3, 6)
+
+
 def test_dates_in_the_text_and_copyright_years_are_not_the_publication_date() -> None:
     body = (
         "<h1>一篇没有日期的文章</h1>"

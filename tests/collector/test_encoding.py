@@ -123,3 +123,37 @@ def test_hopeless_bytes_still_decode() -> None:
 )
 def test_normalize_codec(label: str | None, codec: str | None) -> None:
     assert normalize_codec(label) == codec
+
+
+REALWEB = Path(__file__).resolve().parent.parent / "fixtures" / "realweb"
+# Real pages (SOURCES.md) of 200 KB and more whose <meta> says GB2312/GBK while the bytes are UTF-8:
+# a 0.1 % bad-byte tolerance kept the label on them, every title garbled.
+STALE_AND_LARGE = ["youth-news-israel.html", "list-163-rolling.html", "qq-tech-deepmind.html", "list-163-world.html"]
+
+
+@pytest.mark.parametrize("name", STALE_AND_LARGE)
+def test_large_utf8_pages_with_a_stale_gb_label_are_utf8(name: str) -> None:
+    body = (REALWEB / name).read_bytes()
+    assert len(body) >= 200_000 and declared_codec(body) == "gb18030"
+    assert decode_html(body) == (body.decode("utf-8"), "utf-8")
+    assert decode_html(body, "text/html; charset=GB2312")[1] == "utf-8"  # a stale header too
+
+
+def test_a_cut_or_a_stray_byte_does_not_lose_utf8() -> None:
+    body = (REALWEB / "qq-tech-deepmind.html").read_bytes()
+    cut = body[: body.rindex("谷歌".encode()) + 4]  # in the middle of 歌
+    assert decode_html(cut)[1] == "utf-8"
+    middle = len(body) // 2
+    assert decode_html(body[:middle] + b"\xff\xfe" + body[middle:])[1] == "utf-8"
+
+
+@pytest.mark.parametrize("name", ["gbk-money163-ziben.html", "gbk-qq-caofang.html", "gbk-alipay-blog-utf8-declared.html"])
+def test_real_gbk_pages_stay_gb18030_whatever_their_label(name: str) -> None:
+    body = (REALWEB / name).read_bytes()
+    text, codec = decode_html(body)
+    assert codec == "gb18030" and text == body.decode("gb18030")
+
+
+def test_a_few_accidental_utf8_sequences_do_not_beat_the_label() -> None:
+    body = '<meta charset="gbk"><p>中文</p>'.encode("gb18030") + "é".encode()
+    assert decode_html(body)[1] == "gb18030"

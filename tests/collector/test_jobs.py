@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from tests.collector.conftest import NOW
 from tests.collector.site import LocalSite, status
 from tests.conftest import fixture_path
-from yuqing.collector import jobs
+from yuqing.collector import poll
 from yuqing.collector.jobs import collect
 from yuqing.collector.models import Post, Snapshot, Source
 from yuqing.collector.normalize import post_key
@@ -33,8 +34,11 @@ def settings_for(*sources: dict[str, Any]) -> Settings:
 
 def serve_fixture(site: LocalSite, path: str, area: str, name: str, content_type: str,
                   validators: bool = True) -> str:
-    site.serve(path.split("?")[0], fixture_path("collector", area, name).read_bytes(), content_type,
-               validators=validators)
+    """Serve a saved page; a board's `<base href>` names the board, here the local site's folder."""
+    body = fixture_path("collector", area, name).read_bytes()
+    folder = site.url(path.split("?")[0].rsplit("/", 1)[0] + "/")
+    body = re.sub(rb'<base href="[^"]*"', b'<base href="' + folder.encode() + b'"', body, count=1)
+    site.serve(path.split("?")[0], body, content_type, validators=validators)
     return site.url(path)
 
 
@@ -54,7 +58,8 @@ def test_every_kind_of_source_is_stored_as_its_fixture_expects(db, site: LocalSi
         {"name": "gov", "kind": "rss", "url": serve_fixture(site, "/zwgk.xml", "feeds", "atom-gb18030.xml",
                                                             "text/xml")},
         {"name": "bbs", "kind": "discuz", "url": serve_fixture(site, "/bbs/forum.php?mod=forumdisplay&fid=2",
-                                                               "discuz", "list-gbk.html", "text/html")},
+                                                               "discuz", "list-gbk.html", "text/html"),
+         "fetch_threads": False},  # the list alone here; thread pages are tested below
         {"name": "hk", "kind": "html", "url": serve_fixture(site, "/hot", "html", "list-big5.html", "text/html"),
          "selectors": BIG5_SELECTORS, "site": "hk.example.com"},
     ]
@@ -125,6 +130,22 @@ def test_thread_pages_complete_new_threads_once(db, site: LocalSite) -> None:
     assert len(site.requests_to("/bbs/thread-2045-1-1.html")) == 4  # 2 attempts per poll, still missing
 
 
+def test_thread_pages_are_fetched_by_default_and_unreadable_ones_warn_on_the_source(db, site: LocalSite) -> None:
+    url = serve_fixture(site, "/bbs/forum.php?mod=forumdisplay&fid=2", "discuz", "list-gbk.html", "text/html",
+                        validators=False)
+    site.routes["/bbs/thread-2044-1-1.html"] = lambda h: h.send_simple(200, "<p>请先登录</p>".encode(),
+                                                                        {"Content-Type": "text/html; charset=utf-8"})
+    settings = settings_for({"name": "bbs", "kind": "discuz", "url": url})  # fetch_threads not set: on
+    result = collect(settings, db, now=NOW).results[0]
+    assert result.outcome == "partial" and result.items_new == 7
+    assert len(site.requests_to("/bbs/thread-2044-1-1.html")) == 1
+    with db() as session:
+        health = list_source_health(session, settings.sources)[0]
+    assert health.status == "ok" and health.last_warning is not None
+    assert health.last_warning.startswith("the board lists threads, but none of their pages could be read (7 tried")
+    assert "stored with titles only" in health.last_warning
+
+
 def test_short_feed_descriptions_are_completed_from_the_article(db, site: LocalSite) -> None:
     feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
             f"<link>{site.base}/</link>"
@@ -151,14 +172,14 @@ def test_unknown_source_names_are_a_configuration_error(db) -> None:
 
 
 def test_an_unexpected_parser_error_is_recorded_on_its_source_only(db, site: LocalSite, monkeypatch) -> None:
-    parse = jobs._parse
+    parse = poll.parse_document
 
     def parse_or_fail(source, result, now, tz):
         if source.name == "odd":
             raise RuntimeError("boom")
         return parse(source, result, now, tz)
 
-    monkeypatch.setattr(jobs, "_parse", parse_or_fail)
+    monkeypatch.setattr(poll, "parse_document", parse_or_fail)
     sources = [{"name": name, "kind": "rss", "url": serve_fixture(site, f"/{name}.xml", "feeds", "rss-utf8.xml",
                                                                   "application/rss+xml")} for name in ("odd", "good")]
     settings = settings_for(*sources)
@@ -176,7 +197,7 @@ def test_a_failed_fetch_phase_is_recorded_on_every_source(db, monkeypatch) -> No
     async def no_client(self):
         raise RuntimeError("no client")
 
-    monkeypatch.setattr(jobs.Fetcher, "__aenter__", no_client)
+    monkeypatch.setattr(poll.Fetcher, "__aenter__", no_client)
     settings = settings_for(*({"name": n, "kind": "rss", "url": f"http://127.0.0.1:9/{n}.xml"} for n in "ab"))
     report = collect(settings, db, now=NOW)
     assert [(r.name, r.error) for r in sorted(report.results, key=lambda r: r.name)] == [

@@ -66,6 +66,58 @@ def test_login_page_instead_of_list_says_so() -> None:
 
 
 def test_changed_layout_is_reported() -> None:
-    with pytest.raises(ParseError, match="no table#threadlisttableid"):
+    with pytest.raises(ParseError, match="not a Discuz! thread list: no normalthread_N rows"):
         parse_thread_list("<html><body><ul><li>x</li></ul></body></html>", url=LIST_URL, site="b",
                           now=NOW, tz=SHANGHAI)
+
+
+# A customised Discuz! X theme as described in FIELD_NOTES (h1.v_tit, span.foldviews/foldreplies): the
+# classes change, the ids the board software writes (thread_subject, postmessage_N, authorposton_N) stay.
+CUSTOM_THEME = """<html><head><title>公交站台为何拆了_民生_某某论坛</title></head><body>
+<div class="v_top"><h1 class="v_tit"><span id="thread_subject">公交站台为何拆了</span></h1>
+<div class="v_info"><span class="foldviews" title="查看">1.2万</span><i>|</i><span class="foldreplies">35</span></div></div>
+<div id="postlist" class="v_list">
+<div id="post_771"><div class="v_author"><a href="home.php?mod=space&amp;uid=9" class="v_name">老街坊</a>
+<em id="authorposton771">发表于 <span title="2026-11-20 08:05:31">昨天&nbsp;08:05</span></em></div>
+<div class="v_msg"><div id="postmessage_771" class="v_text">城东路口的公交站台上周被拆，至今没有说法。</div></div></div>
+<div id="post_772"><em id="authorposton772">发表于 今天 09:00</em>
+<div id="postmessage_772">回复 1# 老街坊：同问</div></div></div></body></html>"""
+
+LABELLED_COUNTS = """<html><body><div class="thread-head"><h2><b id="thread_subject">菜市场改造何时完工</b></h2>
+<p class="meta">阅读 2,345 <span>|</span> 回复：12 <span>|</span> 楼主：张三</p></div>
+<div id="post_5"><a class="xw1" href="home.php?mod=space&amp;uid=3">张三</a>
+<em id="authorposton_5">发表于 2026-11-19 20:15</em><div class="t_f" id="postmessage_5">改造拖了半年。</div></div>
+</body></html>"""
+
+
+def test_a_customised_theme_is_read_by_its_ids_and_count_classes() -> None:
+    post = parse_thread_page(CUSTOM_THEME, url="u", site="b", now=NOW, tz=SHANGHAI)
+    assert post.title == "公交站台为何拆了" and (post.views, post.replies) == (12_000, 35)
+    assert post.body == "城东路口的公交站台上周被拆，至今没有说法。" and post.author == "老街坊"
+    assert post.published_at == datetime(2026, 11, 20, 8, 5, 31, tzinfo=SHANGHAI)
+
+
+def test_counts_are_found_by_their_labels_near_the_subject() -> None:
+    post = parse_thread_page(LABELLED_COUNTS, url="u", site="b", now=NOW, tz=SHANGHAI)
+    assert (post.title, post.views, post.replies, post.author) == ("菜市场改造何时完工", 2345, 12, "张三")
+    assert post.body == "改造拖了半年。"
+    assert post.published_at == datetime(2026, 11, 19, 20, 15, tzinfo=SHANGHAI)
+
+
+def test_a_thread_page_without_posts_says_what_is_missing() -> None:
+    html = '<html><body><h1><span id="thread_subject">t</span></h1></body></html>'
+    with pytest.raises(ParseError, match="no postmessage_N element"):
+        parse_thread_page(html, url="u", site="b", now=NOW, tz=SHANGHAI)
+
+
+def test_a_list_theme_without_xst_links_is_read_by_its_row_ids_and_thread_links() -> None:
+    html = ('<html><head><base href="https://bbs.example.org/"></head><body><table><tbody id="normalthread_88">'
+            '<tr><th><em>[<a href="forum.php?mod=forumdisplay&amp;fid=2&amp;typeid=3">求助</a>]</em>'
+            '<a href="thread-88-1-1.html" class="title">路灯坏了一个月</a>'
+            '<span class="tps"><a href="thread-88-2-1.html">2</a></span></th>'
+            '<td class="by"><cite><a href="space-uid-5.html">夜归人</a></cite><em>2026-11-18 21:40</em></td>'
+            '<td class="num"><a href="thread-88-1-1.html">17</a><em>1,204</em></td></tr></tbody></table></body></html>')
+    item = parse_thread_list(html, url=LIST_URL, site="b", now=NOW, tz=SHANGHAI).items[0]
+    assert (item.title, item.url) == ("路灯坏了一个月", "https://bbs.example.org/thread-88-1-1.html")
+    assert (item.author, item.views, item.replies) == ("夜归人", 1204, 17)
+    assert item.published_at == datetime(2026, 11, 18, 21, 40, tzinfo=SHANGHAI)
