@@ -29,7 +29,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 
 from bench.clustering_corpus import CorpusPost, generate, statement
-from yuqing.analysis.jobs import assign_stories
+from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.models import PostAnalysis, StoryPost
 from yuqing.analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
 from yuqing.collector.models import Post

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.alerts import jobs as alert_jobs
-from yuqing.analysis.jobs import analyze_posts, assign_stories, detect_bursts, update_stories
+from yuqing.analysis.assignment import assign_stories
+from yuqing.analysis.jobs import analyze_posts, detect_bursts, update_stories
 from yuqing.collector.jobs import collect
 from yuqing.config.database import utcnow
 from yuqing.config.settings import Settings

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT, T0, add_post, add_snapshot
-from yuqing.analysis.jobs import assign_stories, detect_bursts, update_stories
+from yuqing.analysis.assignment import assign_stories
+from yuqing.analysis.jobs import detect_bursts, update_stories
 from yuqing.analysis.models import Burst, Story, StoryBand, StoryPost, TierChange
 from yuqing.config.database import transaction
 from yuqing.config.settings import Settings

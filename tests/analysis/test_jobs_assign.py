@@ -14,7 +14,7 @@ from bench.clustering import score
 from bench.clustering_corpus import generate
 from tests.analysis.factory import STATEMENT, T0, add_post
 from yuqing.analysis import band_store
-from yuqing.analysis.jobs import assign_stories
+from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.models import PostAnalysis, StoryPost
 from yuqing.collector.models import Post
 from yuqing.config.database import transaction

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT, add_post, add_snapshot
-from yuqing.analysis.jobs import assign_stories, update_stories
+from yuqing.analysis.assignment import assign_stories
+from yuqing.analysis.jobs import update_stories
 from yuqing.analysis.models import Story, TierChange
 from yuqing.collector.models import Post
 from yuqing.config.database import transaction, utcnow
