@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from yuqing.analysis.categories import Categorizer
-from yuqing.analysis.query import fold_text
 from yuqing.analysis.schemes import Scheme, compile_schemes, match_schemes, scheme_words, schemes_fingerprint
-from yuqing.analysis.text import normalize
+from yuqing.analysis.text import fold_text, normalize
 from yuqing.analysis.tokens import read_user_dictionary, register_words, top_keywords
 from yuqing.config.errors import AnalysisError
 from yuqing.config.settings import Settings

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.analysis import band_store, store
 from yuqing.analysis.band_index import BandIndex, Counted, band_keys
 from yuqing.analysis.bursts import HOUR
-from yuqing.analysis.similarity import band_layout, clean_title, statement_text
+from yuqing.analysis.similarity import band_layout
 from yuqing.analysis.stories import (
     MAX_STORIES,
     POSTS_PER_STORY,
@@ -30,6 +30,7 @@ from yuqing.analysis.stories import (
     Incoming,
     compute_bands,
 )
+from yuqing.analysis.text import clean_title, statement_text
 from yuqing.config.database import transaction
 from yuqing.config.settings import Settings
 

@@ -19,8 +19,8 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from yuqing.analysis.models import PostAnalysis, PostSignature, StoryBand, StoryPost
-from yuqing.analysis.similarity import statement_text
 from yuqing.analysis.stories import Sketch
+from yuqing.analysis.text import statement_text
 from yuqing.collector.models import Post
 
 CHUNK = 400  # ids or hashes per IN (…) list

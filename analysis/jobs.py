@@ -22,7 +22,7 @@ from yuqing.analysis.forecast import forecast_tier
 from yuqing.analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
 from yuqing.analysis.models import Story
 from yuqing.analysis.post_store import count_stale_analyses, list_posts_to_analyze, save_analyses
-from yuqing.analysis.similarity import clean_title
+from yuqing.analysis.text import clean_title
 from yuqing.analysis.tiers import classify_tier, raise_tier
 from yuqing.config.database import transaction
 from yuqing.config.settings import Settings

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from yuqing.analysis.analyzer import SENTIMENT_CHARS, Analyzer, join_text
 from yuqing.analysis.post_store import RecentPost, list_recent_posts
-from yuqing.analysis.query import fold_text
 from yuqing.analysis.schemes import Scheme
-from yuqing.analysis.text import normalize
+from yuqing.analysis.text import fold_text, normalize
 
 
 @dataclass

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from yuqing.analysis.query_tree import And, Leaf, Node, Not, Or
-from yuqing.analysis.text import fold_width_and_script, strip_html, to_simplified
+from yuqing.analysis.text import fold_word, to_simplified
 from yuqing.config.errors import AnalysisError, ConfigError
 
 OPERATORS = ("AND", "OR", "NOT")
@@ -43,16 +43,6 @@ class SchemeError(AnalysisError, ConfigError):
 def _display_width(text: str) -> int:
     """Terminal columns of text: CJK and full-width characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def fold_text(text: str) -> str:
-    """Return text as queries see it: no HTML, half-width, Simplified, case-folded."""
-    return fold_width_and_script(strip_html(text)).casefold()
-
-
-def fold_word(word: str) -> str:
-    """Fold one query word the way `fold_text` folds post text."""
-    return fold_width_and_script(word).casefold()
 
 
 @dataclass(frozen=True)

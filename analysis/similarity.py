@@ -1,20 +1,16 @@
-"""Analysis stage, near-duplicates: post text → statement text, shingles, MinHash bands, containment.
+"""Analysis stage, near-duplicates: folded statement text (`text.statement_text`) → shingles, MinHash
+bands, containment.
 
-Pure. Repost boilerplate (转发, 【转】, //@user:, 原标题:, 来源 lines …) is stripped and the text
-folded (NFKC, lower case, Traditional → Simplified, no punctuation or spaces) before shingling.
+Pure. The statement text has its repost boilerplate stripped and is folded before it gets here.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
-
-from yuqing.analysis.text import fold_width_and_script
 
 NUM_PERM = 64
 SEED = 1
@@ -24,56 +20,6 @@ MIN_SHINGLES = 8  # below this, containment is too easy: require Jaccard instead
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _CHUNK = 4096  # shingles per vectorised step: keeps the working set in cache
-
-# (trigger, pattern): a pattern is tried only when its trigger occurs, as most posts carry none.
-_BOILERPLATE = [
-    (trigger, re.compile(pattern, re.M))
-    for trigger, pattern in (
-        ("转", r"[【\[(]\s*(?:转|转载|转帖|转发|原创|转自[^】\]\)\n]{0,20})\s*[】\])]"),
-        ("转", r"^\s*(?:转发|转载|转帖)(?:微博|理由)?(?:自[^:\n]{0,20})?\s*:"),
-        ("转", r"^\s*(?:转发|转载|转帖)\s"),
-        ("转自", r"转自[^:\n。!?]{0,20}:"),
-        ("转自", r"转自[^\n。!?]{0,20}$"),
-        ("转", r"(?:转发|转载)于?\s*$"),
-        ("@", r"//\s*@[^:\s]{1,30}\s*:"),
-        ("原标题", r"原标题\s*:"),
-        (":", r"(?:网曝|网传|爆料)\s*:"),
-        ("来源", r"^\s*(?:文章|本文|信息|消息)?来源\s*:.*$"),
-        ("来源", r"[(]\s*来源\s*:[^)\n]{0,40}[)]"),
-        (":", r"^\s*(?:责任编辑|编辑|责编|原文链接|原文地址)\s*:.*$"),
-    )
-]
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def strip_boilerplate(text: str) -> str:
-    """Remove repost markers, quoted-user prefixes, 原标题/来源/编辑 lines; keep the statement."""
-    for trigger, pattern in _BOILERPLATE:
-        if trigger in text:
-            text = pattern.sub(" ", text)
-    return text
-
-
-def fold(text: str) -> str:
-    """NFKC, Simplified, lower case; boilerplate, punctuation and spaces removed."""
-    return _NOT_WORD.sub("", strip_boilerplate(fold_width_and_script(text)).lower())
-
-
-def statement_text(title: str, body: str) -> str:
-    """The folded text that identifies a post's statement: its title, then its body."""
-    folded_title, folded_body = fold(title or ""), fold(body or "")
-    if folded_title and folded_body.startswith(folded_title):
-        return folded_body
-    return folded_title + folded_body
-
-
-def clean_title(title: str, body: str = "", limit: int = 60) -> str:
-    """A display title without repost markers; the body's start when there is no title."""
-    text = " ".join(strip_boilerplate(unicodedata.normalize("NFKC", title or "")).split())
-    if not text:
-        text = " ".join(strip_boilerplate(unicodedata.normalize("NFKC", body or "")).split())
-    return text[:limit]
-
 
 def shingles(text: str, k: int | None = None) -> frozenset[str]:
     """Character k-grams of folded text: 3-grams, 2-grams for texts shorter than SHORT_TEXT."""

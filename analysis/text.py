@@ -1,4 +1,5 @@
-"""Analysis stage, text: raw post text → normalised text (words and keywords: `analysis.tokens`).
+"""Analysis stage, text: raw post text → normalised text (words and keywords: `analysis.tokens`),
+query text (`fold_text`) and statement text (`statement_text`): every fold in one place.
 
 Pure and shared by every analysis step; the t2s tables load on first use.
 """
@@ -123,3 +124,67 @@ def load_stopwords() -> frozenset[str]:
     """Return the shipped stopword list."""
     lines = STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip())
+
+
+# Query text: what schemes and category rules match (`query.py`).
+
+def fold_text(text: str) -> str:
+    """Return text as queries see it: no HTML, half-width, Simplified, case-folded."""
+    return fold_width_and_script(strip_html(text)).casefold()
+
+
+def fold_word(word: str) -> str:
+    """Fold one query word the way `fold_text` folds post text."""
+    return fold_width_and_script(word).casefold()
+
+
+# Statement text: what stories compare (`similarity.py`, `stories.py`).
+
+# (trigger, pattern): a pattern is tried only when its trigger occurs, as most posts carry none.
+_BOILERPLATE = [
+    (trigger, re.compile(pattern, re.M))
+    for trigger, pattern in (
+        ("转", r"[【\[(]\s*(?:转|转载|转帖|转发|原创|转自[^】\]\)\n]{0,20})\s*[】\])]"),
+        ("转", r"^\s*(?:转发|转载|转帖)(?:微博|理由)?(?:自[^:\n]{0,20})?\s*:"),
+        ("转", r"^\s*(?:转发|转载|转帖)\s"),
+        ("转自", r"转自[^:\n。!?]{0,20}:"),
+        ("转自", r"转自[^\n。!?]{0,20}$"),
+        ("转", r"(?:转发|转载)于?\s*$"),
+        ("@", r"//\s*@[^:\s]{1,30}\s*:"),
+        ("原标题", r"原标题\s*:"),
+        (":", r"(?:网曝|网传|爆料)\s*:"),
+        ("来源", r"^\s*(?:文章|本文|信息|消息)?来源\s*:.*$"),
+        ("来源", r"[(]\s*来源\s*:[^)\n]{0,40}[)]"),
+        (":", r"^\s*(?:责任编辑|编辑|责编|原文链接|原文地址)\s*:.*$"),
+    )
+]
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def strip_boilerplate(text: str) -> str:
+    """Remove repost markers, quoted-user prefixes, 原标题/来源/编辑 lines; keep the statement."""
+    for trigger, pattern in _BOILERPLATE:
+        if trigger in text:
+            text = pattern.sub(" ", text)
+    return text
+
+
+def fold_statement(text: str) -> str:
+    """NFKC, Simplified, lower case; boilerplate, punctuation and spaces removed."""
+    return _NOT_WORD.sub("", strip_boilerplate(fold_width_and_script(text)).lower())
+
+
+def statement_text(title: str, body: str) -> str:
+    """The folded text that identifies a post's statement: its title, then its body."""
+    folded_title, folded_body = fold_statement(title or ""), fold_statement(body or "")
+    if folded_title and folded_body.startswith(folded_title):
+        return folded_body
+    return folded_title + folded_body
+
+
+def clean_title(title: str, body: str = "", limit: int = 60) -> str:
+    """A display title without repost markers; the body's start when there is no title."""
+    text = " ".join(strip_boilerplate(unicodedata.normalize("NFKC", title or "")).split())
+    if not text:
+        text = " ".join(strip_boilerplate(unicodedata.normalize("NFKC", body or "")).split())
+    return text[:limit]

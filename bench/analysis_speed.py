@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from yuqing.analysis.analyzer import Analyzer, join_text  # noqa: E402
-from yuqing.analysis.query import fold_text  # noqa: E402
 from yuqing.analysis.schemes import match_schemes  # noqa: E402
 from yuqing.analysis.sentiment import SnowNLPBaseline  # noqa: E402
-from yuqing.analysis.text import normalize  # noqa: E402
+from yuqing.analysis.text import fold_text, normalize  # noqa: E402
 from yuqing.analysis.tokens import top_keywords  # noqa: E402
 from yuqing.config.loading import load_settings  # noqa: E402
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from yuqing.analysis.categories import PRIORITY, Categorizer  # noqa: E402
-from yuqing.analysis.query import fold_text  # noqa: E402
+from yuqing.analysis.text import fold_text  # noqa: E402
 
 DEFAULT_FILES = (ROOT / "bench" / "sentiment" / "eval.tsv",)
 

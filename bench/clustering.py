@@ -31,7 +31,8 @@ from sqlalchemy.engine import make_url
 from bench.clustering_corpus import CorpusPost, generate, statement
 from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.models import PostAnalysis, StoryPost
-from yuqing.analysis.similarity import SHORT_TEXT, _mix32, _pack, statement_text
+from yuqing.analysis.similarity import SHORT_TEXT, _mix32, _pack
+from yuqing.analysis.text import statement_text
 from yuqing.collector.models import Post
 from yuqing.config.database import create_db_engine, session_factory
 from yuqing.config.settings import Settings

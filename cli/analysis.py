@@ -14,8 +14,9 @@ from rich.table import Table
 
 from yuqing.analysis.analyzer import AnalysisResult, Analyzer
 from yuqing.analysis.preview import SchemePreview, preview_schemes
-from yuqing.analysis.query import SchemeError, fold_text, parse_query
+from yuqing.analysis.query import SchemeError, parse_query
 from yuqing.analysis.schemes import Scheme, compile_schemes, explain_schemes
+from yuqing.analysis.text import fold_text
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import dumps
 from yuqing.config.database import utcnow

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from yuqing.analysis.categories import Categorizer
-from yuqing.analysis.query import SchemeError, fold_text
+from yuqing.analysis.query import SchemeError
+from yuqing.analysis.text import fold_text
 from yuqing.config.settings import AnalysisSettings, CategorySettings
 
 

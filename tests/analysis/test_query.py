@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from yuqing.analysis.query import And, Leaf, Not, Or, SchemeError, fold_text, parse_query, tokenize_query
+from yuqing.analysis.query import And, Leaf, Not, Or, SchemeError, parse_query, tokenize_query
+from yuqing.analysis.text import fold_text
 from yuqing.config.errors import AnalysisError, ConfigError
 
 

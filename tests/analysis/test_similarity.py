@@ -12,17 +12,14 @@ from yuqing.analysis.similarity import (
     SEED,
     band_hashes,
     band_layout,
-    clean_title,
     containment,
     estimate_containment,
-    fold,
     minhash_signatures,
     shingle_counts,
     shingle_hash32,
     shingles,
-    statement_text,
-    strip_boilerplate,
 )
+from yuqing.analysis.text import clean_title, fold_statement, statement_text, strip_boilerplate
 
 
 @pytest.mark.parametrize(("raw", "kept"), [
@@ -41,13 +38,13 @@ from yuqing.analysis.similarity import (
     ("转发量破万的交通局新闻", "转发量破万的交通局新闻"),
 ])
 def test_repost_boilerplate_is_stripped_and_statements_kept(raw: str, kept: str) -> None:
-    assert fold(raw) == fold(kept)
-    assert kept.replace(" ", "") in strip_boilerplate(raw).replace(" ", "") or fold(raw) == fold(kept)
+    assert fold_statement(raw) == fold_statement(kept)
+    assert kept.replace(" ", "") in strip_boilerplate(raw).replace(" ", "") or fold_statement(raw) == fold_statement(kept)
 
 
 def test_folding_joins_traditional_full_width_and_punctuation_variants() -> None:
-    assert fold("交通局門口渣土車撞人,３人受傷!") == fold("交通局门口 渣土车撞人。3人受伤") == "交通局门口渣土车撞人3人受伤"
-    assert fold("ABC 交通") == "abc交通"
+    assert fold_statement("交通局門口渣土車撞人,３人受傷!") == fold_statement("交通局门口 渣土车撞人。3人受伤") == "交通局门口渣土车撞人3人受伤"
+    assert fold_statement("ABC 交通") == "abc交通"
 
 
 def test_statement_text_does_not_repeat_a_title_the_body_starts_with() -> None:
@@ -69,13 +66,13 @@ def test_containment_accepts_reprints_and_truncations_and_rejects_the_official_r
 
 def test_short_texts_use_bigrams_and_need_a_jaccard_match() -> None:
     assert shingles("交通局") == frozenset({"交通", "通局"})
-    assert len(next(iter(shingles(fold(STATEMENT))))) == 3
+    assert len(next(iter(shingles(fold_statement(STATEMENT))))) == 3
     assert containment("交通局长", "交通局长被查处了这是一条很长的新闻") < 0.7
     assert containment("交通局长被查", "交通局长被查") == 1.0
 
 
 def test_minhash_signatures_equal_datasketch_with_the_same_hash() -> None:
-    texts = [fold(STATEMENT), fold(OFFICIAL_REPLY), "", "交通", "x", fold(STATEMENT)[:11]]
+    texts = [fold_statement(STATEMENT), fold_statement(OFFICIAL_REPLY), "", "交通", "x", fold_statement(STATEMENT)[:11]]
     signatures = minhash_signatures(texts)
     for text, signature in zip(texts, signatures, strict=True):
         reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=lambda b: shingle_hash32(b.decode()))
