@@ -1,10 +1,14 @@
 """Benchmark: the collector's readers on real saved pages → share of titles, dates and body starts right.
 
-Every page in tests/fixtures/realweb/ is decoded as the fetcher's bytes would be (no charset header)
+Every page named in tests/fixtures/realweb/ (its `.expected.json`, what a person reads on it) is
+decoded as the fetcher's bytes would be (no charset header)
 and read by the reader its kind calls for: articles by `extract_article`, Discuz! threads by
 `parse_thread_page`, Discuz! lists by `parse_thread_list`, other lists by `parse_listing` with the
 selectors an operator would configure (below). What they return is compared with `.expected.json`.
-Usage: python bench/realweb.py [--data DIR] [--pages] [--json]
+The pages themselves are fetched material and are not committed (SOURCES.md names the repository,
+commit and path of each): they are read from $YUQING_REALWEB_DIR, tests/fixtures/realweb/ or
+../shared/data/realweb/ beside the repository, the first that holds them.
+Usage: python bench/realweb.py [--pages-dir DIR] [--pages] [--json]
 Run it with another checkout's interpreter to score that code (it imports the installed `yuqing`).
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -22,7 +27,10 @@ from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "realweb"
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "fixtures" / "realweb"  # the expected files and SOURCES.md (committed)
+MISSING = ("the real pages are fetched material and not committed (tests/fixtures/realweb/SOURCES.md names "
+           "each source): put them in ../shared/data/realweb/ or set YUQING_REALWEB_DIR")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI)  # later than every page; relative times resolve from here
 # `kind = "html"` sources for the list pages: (item, title, link) as an operator would write them.
@@ -138,13 +146,23 @@ def _score_list(outcome: Outcome, text: str, expected: dict[str, Any]) -> None:
     outcome.right["list_items"] = got == want and len(items) == expected["count"]
 
 
-def run(data: Path) -> list[Outcome]:
-    """Score every page with an expected file in `data`."""
+def pages_dir(preferred: Path | None = None) -> Path | None:
+    """The first folder holding the real pages: `preferred`, $YUQING_REALWEB_DIR, the fixtures
+    folder, ../shared/data/realweb; None when none holds them."""
+    candidates = [preferred, Path(os.environ["YUQING_REALWEB_DIR"]) if os.environ.get("YUQING_REALWEB_DIR") else None,
+                  DATA, REPO.parent / "shared" / "data" / "realweb"]
+    for folder in candidates:
+        if folder is not None and any(folder.glob("*.html")):
+            return folder
+    return None
+
+
+def run(pages: Path) -> list[Outcome]:
+    """Score every page with an expected file, reading its bytes from `pages`."""
     outcomes = []
-    for expected_path in sorted(data.glob("*.expected.json")):
+    for expected_path in sorted(DATA.glob("*.expected.json")):
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
-        page = expected_path.with_name(expected_path.name.replace(".expected.json", ".html"))
-        outcomes.append(read_page(page, expected))
+        outcomes.append(read_page(pages / expected_path.name.replace(".expected.json", ".html"), expected))
     return outcomes
 
 
@@ -162,13 +180,17 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Print the shares (or JSON); --pages lists every miss."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--pages-dir", type=Path, default=None, help="where the real pages are")
     parser.add_argument("--pages", action="store_true", help="print what was read wrong, page by page")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     import yuqing.collector
 
-    outcomes = run(args.data)
+    folder = pages_dir(args.pages_dir)
+    if folder is None:
+        print(f"no real pages: {MISSING}", file=sys.stderr)
+        return 2
+    outcomes = run(folder)
     table = summary(outcomes)
     if args.json:
         print(json.dumps({"code": yuqing.collector.__file__, "pages": len(outcomes), "fields": table},
