@@ -41,12 +41,13 @@ def _register() -> None:
         demo,
         digest,
         incidents,
+        report,
         service,
         sources,
         stories,
     )
 
-    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, service, demo):
+    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, report, service, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -12,8 +12,11 @@ from yuqing.cli.context import AppContext, pass_app
 from yuqing.config.database import utcnow
 from yuqing.config.errors import DeliveryError
 
+FORMATS = ("html", "md", "docx")
 
-def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+
+def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """Click callback: "YYYY-MM-DD" → date (None stays None); a usage error otherwise."""
     if value is None:
         return None
     try:
@@ -23,20 +26,26 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 
 @click.command()
-@click.option("--date", "day", metavar="YYYY-MM-DD", callback=_parse_day,
+@click.option("--date", "day", metavar="YYYY-MM-DD", callback=parse_day,
               help="Local day in digest.timezone (default: yesterday).")
 @click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write into (default: digest.out_dir).")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="docx also writes the 日报 as digest-YYYY-MM-DD.docx (attached to emails with --send); "
+                   "html and md are always written. Repeatable.")
 @click.option("--send", is_flag=True, help="Also deliver it to digest.channels (default: every channel).")
 @pass_app
-def digest(app: AppContext, day: date | None, out_dir: Path | None, send: bool) -> None:
-    """Write the digest of a day as digest-YYYY-MM-DD.html and .md; --send also delivers it."""
+def digest(app: AppContext, day: date | None, out_dir: Path | None, formats: tuple[str, ...], send: bool) -> None:
+    """Write the digest of a day as digest-YYYY-MM-DD.html and .md (and .docx); --send also delivers it."""
     settings = app.settings
     if send:
         app.require_secrets()
-    report = make_digest(settings, app.sessions(), now=utcnow(), day=day, send=send, out_dir=out_dir)
+    docx = True if "docx" in formats else None  # None: as reports.daily_docx says
+    report = make_digest(settings, app.sessions(), now=utcnow(), day=day, send=send, out_dir=out_dir, docx=docx)
     click.echo(f"html: {report.html_path}")
     click.echo(f"markdown: {report.markdown_path}")
+    if report.docx_path:
+        click.echo(f"docx: {report.docx_path}")
     if send and not report.results:
         click.echo("sent to no channel: configure [[channels]] (and digest.channels to choose)")
     for result in report.results:

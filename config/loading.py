@@ -73,6 +73,11 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
         url = "sqlite:///" + str((base_dir / url.removeprefix("sqlite:///")).resolve())
     digest = settings.digest.model_copy(update={"out_dir": str(base_dir / settings.digest.out_dir)})
+    templates = settings.reports.templates_dir
+    reports = settings.reports.model_copy(update={
+        "out_dir": str(base_dir / settings.reports.out_dir),
+        "templates_dir": str(base_dir / templates) if templates else None,
+    })
     channels = [_resolve_channel(c, base_dir) for c in settings.channels]
     log_file = settings.service.log_file
     service = settings.service.model_copy(
@@ -82,6 +87,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
         update={
             "database": settings.database.model_copy(update={"url": url}),
             "digest": digest,
+            "reports": reports,
             "channels": channels,
             "service": service,
         }

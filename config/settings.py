@@ -198,6 +198,17 @@ class DigestSettings(Section):
     _tz = field_validator("timezone")(check_timezone)
 
 
+class ReportSettings(Section):
+    """The office's Word reports (docs/spec.md §12): header block, templates, where they go."""
+
+    unit: str = Field(default="舆情监测中心", min_length=1, max_length=60)
+    doc_number_prefix: str = Field(default="舆情", max_length=20)
+    mark: str = Field(default="内部资料", max_length=20)
+    templates_dir: str | None = None
+    out_dir: str = "var/reports"
+    daily_docx: bool = False
+
+
 class RetentionSettings(Section):
     posts: Duration = timedelta(days=180)
     snapshots: Duration = timedelta(days=30)
@@ -226,6 +237,7 @@ class Settings(Section):
     analysis: AnalysisSettings = AnalysisSettings()
     stories: StorySettings = StorySettings()
     digest: DigestSettings = DigestSettings()
+    reports: ReportSettings = ReportSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
 

@@ -44,10 +44,21 @@ def render_charts(data: DigestData) -> dict[str, bytes]:
         "site": lambda fig: _split(fig, data.by_site),
         "category": lambda fig: _split(fig, data.by_category),
     }
-    return {name: _render(CHART_TITLES[name], paint) for name, paint in draw.items()}
+    return {name: render_figure(CHART_TITLES[name], paint) for name, paint in draw.items()}
 
 
-def _render(title: str, paint: Callable[[Any], None]) -> bytes:
+def render_series(title: str, points: list[SeriesPoint], unit: str) -> bytes:
+    """One volume-and-negative-share chart (bars and a line) over `points`, as PNG bytes."""
+    return render_figure(title, lambda fig: _volume_and_share(fig, points, unit))
+
+
+def render_split(title: str, points: list[SeriesPoint]) -> bytes:
+    """One horizontal split chart (negative and other relevant posts per label), as PNG bytes."""
+    return render_figure(title, lambda fig: _split(fig, points))
+
+
+def render_figure(title: str, paint: Callable[[Any], None]) -> bytes:
+    """A titled figure in the digest's style and font; `paint(fig)` draws it. PNG bytes out."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

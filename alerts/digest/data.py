@@ -53,7 +53,7 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
     start, end = day_bounds(day, tz)
     before_start, _ = day_bounds(day - timedelta(days=1), tz)
     series_start, _ = day_bounds(day - timedelta(days=SERIES_DAYS - 1), tz)
-    rows = _post_rows(session, series_start, end)
+    rows = list_post_rows(session, series_start, end)
     today = [r for r in rows if start <= r[0] < end]
     before = [r for r in rows if before_start <= r[0] < start]
     top = settings.digest.top_items
@@ -65,8 +65,8 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
         start=start,
         end=end,
         generated_at=now,
-        today=_figures(session, today, start, end),
-        before=_figures(session, before, before_start, start),
+        today=count_figures(session, today, start, end),
+        before=count_figures(session, before, before_start, start),
         attention=attention,
         attention_more=attention_more,
         new_stories=new_stories,
@@ -74,15 +74,16 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
         incidents=list_incidents(session, start, end, now),
         top_items=list_top_items(session, start, end, top),
         hourly=_hourly(today, start, end, tz),
-        daily=_daily(rows, day, tz),
-        by_site=_by_site(today),
-        by_category=_by_category(today),
+        daily=series_by_day(rows, day, tz),
+        by_site=split_by_site(today),
+        by_category=split_by_category(today),
         blind_spots=list_blind_spots(session, settings.sources, start, end, now),
         sources_total=sum(1 for s in settings.sources if s.enabled),
     )
 
 
-def _post_rows(session: Session, start: datetime, end: datetime) -> list[PostRow]:
+def list_post_rows(session: Session, start: datetime, end: datetime) -> list[PostRow]:
+    """(first seen, site, relevant, negative, category) of every post first seen in [start, end)."""
     query = (
         select(Post.first_seen_at, Post.site, PostAnalysis.relevant, PostAnalysis.negative,
                PostAnalysis.category)
@@ -92,7 +93,8 @@ def _post_rows(session: Session, start: datetime, end: datetime) -> list[PostRow
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
-def _figures(session: Session, rows: list[PostRow], start: datetime, end: datetime) -> DayFigures:
+def count_figures(session: Session, rows: list[PostRow], start: datetime, end: datetime) -> DayFigures:
+    """Headline figures of [start, end) (a day, a week, a month) from its post rows."""
     new_stories = session.scalar(
         select(func.count()).select_from(Story)
         .where(Story.relevant.is_(True), Story.first_seen_at >= start, Story.first_seen_at < end)
@@ -130,7 +132,8 @@ def _hourly(rows: list[PostRow], start: datetime, end: datetime, tz: str) -> lis
     ]
 
 
-def _daily(rows: list[PostRow], day: date, tz: str) -> list[SeriesPoint]:
+def series_by_day(rows: list[PostRow], day: date, tz: str, days: int = SERIES_DAYS) -> list[SeriesPoint]:
+    """Relevant and negative posts per local day, for the `days` days ending with `day`."""
     zone = ZoneInfo(tz)
     relevant: Counter[date] = Counter()
     negative: Counter[date] = Counter()
@@ -139,11 +142,12 @@ def _daily(rows: list[PostRow], day: date, tz: str) -> list[SeriesPoint]:
             local = seen.astimezone(zone).date()
             relevant[local] += 1
             negative[local] += bool(is_negative)
-    days = [day - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
-    return [SeriesPoint(d.strftime("%m-%d"), relevant[d], negative[d]) for d in days]
+    dates = [day - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    return [SeriesPoint(d.strftime("%m-%d"), relevant[d], negative[d]) for d in dates]
 
 
-def _by_site(rows: list[PostRow]) -> list[SeriesPoint]:
+def split_by_site(rows: list[PostRow]) -> list[SeriesPoint]:
+    """Relevant and negative posts per site, the 10 largest and the rest together."""
     relevant: Counter[str] = Counter()
     negative: Counter[str] = Counter()
     for _seen, site, is_relevant, is_negative, _cat in rows:
@@ -159,7 +163,8 @@ def _by_site(rows: list[PostRow]) -> list[SeriesPoint]:
     return points
 
 
-def _by_category(rows: list[PostRow]) -> list[SeriesPoint]:
+def split_by_category(rows: list[PostRow]) -> list[SeriesPoint]:
+    """Relevant and negative posts per category (Chinese labels), in the categories' order."""
     relevant: Counter[str] = Counter()
     negative: Counter[str] = Counter()
     for _seen, _site, is_relevant, is_negative, category in rows:

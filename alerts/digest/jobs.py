@@ -24,6 +24,7 @@ from yuqing.alerts.digest.mail import compose_digest_email
 from yuqing.alerts.digest.model import DigestData
 from yuqing.alerts.digest.render import data_uris, digest_event, render_html, render_markdown
 from yuqing.alerts.digest.store import mark_digest_sent, missing_digest_days, record_digest
+from yuqing.alerts.reports.jobs import write_daily_docx
 from yuqing.config.database import transaction
 from yuqing.config.settings import ChannelSettings, Settings
 
@@ -41,13 +42,14 @@ class ChannelResult:
 
 @dataclass
 class DigestReport:
-    """One digest made: the day, both files, the headline figures and each channel's result."""
+    """One digest made: the day, its files, the headline figures and each channel's result."""
 
     day: date
     html_path: Path
     markdown_path: Path
     figures: dict[str, Any]
     results: list[ChannelResult] = field(default_factory=list)
+    docx_path: Path | None = None
 
     @property
     def failed(self) -> list[ChannelResult]:
@@ -57,7 +59,8 @@ class DigestReport:
     def __str__(self) -> str:
         sent = sum(r.status == "sent" for r in self.results)
         tail = f", sent to {sent}/{len(self.results)} channels" if self.results else ""
-        return f"digest {self.day}: {self.html_path}, {self.markdown_path}{tail}"
+        docx = f", {self.docx_path}" if self.docx_path else ""
+        return f"digest {self.day}: {self.html_path}, {self.markdown_path}{docx}{tail}"
 
 
 def make_digest(
@@ -68,8 +71,10 @@ def make_digest(
     day: date | None = None,
     send: bool = True,
     out_dir: str | Path | None = None,
+    docx: bool | None = None,
 ) -> DigestReport:
-    """Write the digest of `day` (default: yesterday, local) as HTML and Markdown, record it, send it."""
+    """Write the digest of `day` (default: yesterday, local) as HTML and Markdown, and as the 日报
+    in Word when `docx` (default: `reports.daily_docx`); record it; send it (the .docx attached)."""
     day = day or local_yesterday(now, settings.digest.timezone)
     with sessions() as session:
         data = collect_digest(session, settings, day, now=now)
@@ -77,13 +82,15 @@ def make_digest(
     directory = Path(out_dir if out_dir is not None else settings.digest.out_dir)
     html_path = write_file(directory / f"digest-{day.isoformat()}.html", render_html(data, data_uris(charts)))
     markdown_path = write_file(directory / f"digest-{day.isoformat()}.md", render_markdown(data))
+    docx_path = write_daily_docx(settings, data, charts, directory) if (
+        settings.reports.daily_docx if docx is None else docx) else None
     figures = headline_figures(data)
     with transaction(sessions) as session:
         record_digest(session, day, now=now, html_path=str(html_path), markdown_path=str(markdown_path),
                       figures=figures)
-    report = DigestReport(day, html_path, markdown_path, figures)
+    report = DigestReport(day, html_path, markdown_path, figures, docx_path=docx_path)
     if send:
-        report.results = deliver_digest(settings, data, charts, html_path)
+        report.results = deliver_digest(settings, data, charts, html_path, docx_path)
         delivered = any(r.status == "sent" for r in report.results) and not report.failed
         with transaction(sessions) as session:
             mark_digest_sent(session, day, sent_at=now if delivered else None,
@@ -93,16 +100,20 @@ def make_digest(
 
 
 def deliver_digest(
-    settings: Settings, data: DigestData, charts: Mapping[str, bytes], html_path: Path
+    settings: Settings, data: DigestData, charts: Mapping[str, bytes], html_path: Path,
+    docx_path: Path | None = None,
 ) -> list[ChannelResult]:
-    """Send the digest to `digest.channels` (default: every channel); one result per channel."""
+    """Send the digest to `digest.channels` (default: every channel), the 日报 .docx attached to
+    the emails when there is one; one result per channel."""
     names = settings.digest.channels
     channels = settings.expand(names) if names is not None else list(settings.channels)
     location = str(html_path.resolve())
+    attachments = {docx_path.name: docx_path.read_bytes()} if docx_path else None
     results = []
     for channel in channels:
         if channel.kind == "email":  # the whole digest, charts inline; other channels get its summary
-            result = send_email(channel, compose_digest_email(data, charts, channel.sender or "", channel.to))
+            message = compose_digest_email(data, charts, channel.sender or "", channel.to, attachments)
+            result = send_email(channel, message)
         else:
             result = send_summary(channel, data, location)
         if result.ok:

@@ -22,19 +22,25 @@ def digest_subject(data: DigestData) -> str:
 
 
 def build_digest_email(
-    data: DigestData, html: str, text: str, images: Mapping[str, bytes], sender: str, to: Sequence[str]
+    data: DigestData, html: str, text: str, images: Mapping[str, bytes], sender: str, to: Sequence[str],
+    attachments: Mapping[str, bytes] | None = None,
 ) -> EmailMessage:
-    """The email of the digest; `html` refers to each chart as `cid:` + content_ids(data, images)[name]."""
+    """The email of the digest; `html` refers to each chart as `cid:` + content_ids(data, images)[name];
+    `attachments` (file name → bytes) go along as files."""
     cids = content_ids(data, images)
     return build_message(
         digest_subject(data), sender, to, html, text, {cid: images[name] for name, cid in cids.items()},
         names={cid: name for name, cid in cids.items()}, date=data.generated_at,
-        message_id=make_msgid(idstring=f"digest-{data.day.isoformat()}", domain="yuqing"))
+        message_id=make_msgid(idstring=f"digest-{data.day.isoformat()}", domain="yuqing"),
+        attachments=attachments)
 
 
 def compose_digest_email(
-    data: DigestData, images: Mapping[str, bytes], sender: str, to: Sequence[str]
+    data: DigestData, images: Mapping[str, bytes], sender: str, to: Sequence[str],
+    attachments: Mapping[str, bytes] | None = None,
 ) -> EmailMessage:
-    """Render the digest for email (charts by CID, Markdown as the text part) and build the message."""
+    """Render the digest for email (charts by CID, Markdown as the text part) and build the message,
+    with `attachments` (the 日报 .docx when there is one)."""
     refs = {name: f"cid:{cid}" for name, cid in content_ids(data, images).items()}
-    return build_digest_email(data, render_html(data, refs), render_markdown(data), images, sender, to)
+    return build_digest_email(data, render_html(data, refs), render_markdown(data), images, sender, to,
+                              attachments)

@@ -113,13 +113,14 @@ def list_incidents(session: Session, start: datetime, end: datetime, now: dateti
         IncidentLine(
             id=incident.id, story_id=incident.story_id, title=title, url=url, status=incident.status,
             tier=incident.tier, category=incident.category, opened_at=incident.opened_at,
-            acknowledged_by=incident.acknowledged_by, deadlines=_deadlines(incident, now),
+            acknowledged_by=incident.acknowledged_by, deadlines=judge_deadlines(incident, now),
         )
         for incident, title, url in session.execute(query).tuples()
     ]
 
 
-def _deadlines(incident: Incident, now: datetime) -> list[DeadlineLine]:
+def judge_deadlines(incident: Incident, now: datetime) -> list[DeadlineLine]:
+    """The incident's current cycle's deadlines (快报, 发布事实, 正面回复), each judged at `now`."""
     pairs = (
         ("report", incident.report_by, incident.acknowledged_at),
         ("facts", incident.facts_by, incident.responded_at),

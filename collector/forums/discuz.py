@@ -39,6 +39,8 @@ def parse_thread_list(html: str, *, url: str, site: str, now: datetime, tz: tzin
     base = base_url(root, url)
     rows = select(root, "tbody[id^=normalthread_], tbody[id^=stickthread_]")
     if not rows:
+        if select_one(root, "#threadlisttableid, #threadlist") is not None:
+            return Parsed([], [])  # a board with no threads yet (or all moved away): nothing to read
         raise ParseError(_why_not(root))
     items, warnings, seen = [], [], set()
     for row in rows:

@@ -31,3 +31,15 @@ def test_text_then_html_with_related_inline_images() -> None:
 def test_image_types_are_told_by_their_first_bytes() -> None:
     assert [image_subtype(b) for b in (PNG, b"\xff\xd8\xff", b"GIF89a", b"<svg xmlns=''/>")] == [
         "png", "jpeg", "gif", "svg+xml"]
+
+
+def test_attachments_make_a_mixed_message_with_the_alternative_first() -> None:
+    docx = b"PK\x03\x04 a Word file"
+    message = build_message("主题", "a@example.cn", ["b@example.cn"], "<p>正文</p>", "正文",
+                            attachments={"digest-2026-12-03.docx": docx})
+    assert message.get_content_type() == "multipart/mixed"
+    body, attachment = message.get_payload()  # type: ignore[misc]
+    assert body.get_content_type() == "multipart/alternative"
+    assert attachment.get_filename() == "digest-2026-12-03.docx"
+    assert attachment.get_content_disposition() == "attachment"
+    assert attachment.get_payload(decode=True) == docx

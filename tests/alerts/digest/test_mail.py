@@ -160,3 +160,23 @@ def test_a_failed_channel_leaves_the_digest_unsent(db: sessionmaker[Session], tm
         row = session.scalars(select(Digest)).one()
     assert row.sent_at is None and row.figures["deliveries"] == {"office-mail": "failed"}
     assert report.html_path.exists() and report.markdown_path.exists()
+
+
+def test_the_daily_docx_goes_along_as_an_attachment(
+    db: sessionmaker[Session], tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    build_world(db)
+    base = _settings(tmp_path, port)
+    settings = base.model_copy(update={"reports": base.reports.model_copy(update={"daily_docx": True})})
+    report = make_digest(settings, db, now=NOW, day=DAY)
+    assert report.docx_path == tmp_path / f"digest-{DAY.isoformat()}.docx"
+    message = received(inbox)
+    assert message.get_content_type() == "multipart/mixed"
+    body, attachment = message.get_payload()  # type: ignore[misc]
+    assert body.get_content_type() == "multipart/alternative"
+    check_digest_message(body)
+    assert attachment.get_filename() == report.docx_path.name
+    assert attachment.get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert attachment.get_payload(decode=True) == report.docx_path.read_bytes()

@@ -71,6 +71,13 @@ def test_changed_layout_is_reported() -> None:
                           now=NOW, tz=SHANGHAI)
 
 
+def test_a_board_with_no_threads_yet_is_an_empty_list_not_an_error() -> None:
+    html = ('<html><body><div id="threadlist" class="tl bm"><form id="moderate"><table id="threadlisttableid">'
+            '<tbody><tr><th>本版块暂无帖子</th></tr></tbody></table></form></div></body></html>')
+    parsed = parse_thread_list(html, url=LIST_URL, site="b", now=NOW, tz=SHANGHAI)
+    assert parsed.items == [] and parsed.warnings == []
+
+
 # A customised Discuz! X theme as described in FIELD_NOTES (h1.v_tit, span.foldviews/foldreplies): the
 # classes change, the ids the board software writes (thread_subject, postmessage_N, authorposton_N) stay.
 CUSTOM_THEME = """<html><head><title>公交站台为何拆了_民生_某某论坛</title></head><body>
