@@ -21,7 +21,9 @@ EVENTS = (
     "story.recurred",
     "digest.ready",
     "test",
+    "source.blocked",
 )
+STORYLESS_EVENTS = ("test", "source.blocked")  # events about no story: no spread figures to show
 METRIC_KEYS = ("sites", "posts", "clicks_24h", "reposts", "clicks_per_hour")
 _UID_NAMESPACE = uuid.UUID("6f1c2a52-3b0e-4d56-9a43-7c1e5b2f9d10")
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from yuqing.alerts.escaping import escape_markdown, one_line, safe_url
 from yuqing.alerts.incidents import DEADLINE_LABELS
+from yuqing.alerts.payload import STORYLESS_EVENTS
 from yuqing.config.types import TIER_LABELS, TIER_LEVELS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,9 +32,10 @@ EVENT_HEADINGS = {
     "story.recurred": "舆情复发",
     "digest.ready": "舆情日报",
     "test": "测试消息",
+    "source.blocked": "来源被拦截 (监测盲区)",
 }
 _EVENT_CARD = {"story.subsided": "green", "test": "grey", "digest.ready": "blue",
-               "incident.deadline_missed": "carmine"}
+               "incident.deadline_missed": "carmine", "source.blocked": "orange"}
 
 
 def _num(value: Any) -> str:
@@ -160,7 +162,7 @@ def _rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("方案", "、".join(payload["schemes"])))
     if payload.get("sites"):
         rows.append((f"站点 ({_num(m.get('sites'))})", "、".join(payload["sites"][:10])))
-    if payload["event"] != "test":
+    if payload["event"] not in STORYLESS_EVENTS:
         rows.append(("传播", f"帖子 {_num(m.get('posts'))} · 24小时点击 {_num(m.get('clicks_24h'))} · "
                            f"转发 {_num(m.get('reposts'))} · 每小时点击 {_num(m.get('clicks_per_hour'))}"))
         rows.append(("负面度", f"{float(payload.get('negativity') or 0):.2f}"))

@@ -25,6 +25,7 @@ class Observation:
     views: int | None = None
     replies: int | None = None
     reposts: int | None = None
+    likes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,13 @@ class StoryMetrics:
     first_url: str | None
     first_seen_at: datetime | None
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    likes: int = 0  # the platforms' latest like counts (点赞), summed; no copy counts as a like
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready figures for Story.metrics and TierChange.metrics."""
         return {
             "sites": len(self.sites), "posts": self.posts, "clicks_24h": self.clicks_24h,
-            "reposts": self.reposts, "clicks_per_hour": round(self.clicks_per_hour, 1),
+            "reposts": self.reposts, "likes": self.likes, "clicks_per_hour": round(self.clicks_per_hour, 1),
             "clicks_per_hour_6h": round(self.clicks_per_hour_6h, 1),
             "reposts_per_hour": round(self.reposts_per_hour, 1),
             "reposts_per_hour_6h": round(self.reposts_per_hour_6h, 1),
@@ -151,6 +153,7 @@ def compute_metrics(members: list[PostFacts], at: datetime) -> StoryMetrics:
         posts=len(posts),
         clicks_24h=sum(gain(p, "clicks", at - DAY, at) for p in posts),
         reposts=sum(latest(p, "reposts", at) for p in posts) + max(0, len(posts) - 1),
+        likes=sum(latest(p, "likes", at) for p in posts),
         clicks_per_hour=rate("clicks", HOUR),
         clicks_per_hour_6h=rate("clicks", SIX_HOURS),
         reposts_per_hour=rate("reposts", HOUR),

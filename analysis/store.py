@@ -77,7 +77,8 @@ def list_stories_to_update(session: Session, now: datetime, lookback: timedelta,
 def _observations(session: Session, post_ids: Sequence[int], now: datetime,
                   since: datetime | None) -> dict[int, list[Observation]]:
     found: dict[int, list[Observation]] = defaultdict(list)
-    columns = (Snapshot.post_id, Snapshot.taken_at, Snapshot.views, Snapshot.replies, Snapshot.reposts)
+    columns = (Snapshot.post_id, Snapshot.taken_at, Snapshot.views, Snapshot.replies, Snapshot.reposts,
+               Snapshot.likes)
     for chunk in chunks(post_ids):
         where = [Snapshot.post_id.in_(chunk), Snapshot.taken_at <= now]
         queries = [select(*columns).where(*where, *([Snapshot.taken_at > since] if since else []))]
@@ -88,8 +89,8 @@ def _observations(session: Session, post_ids: Sequence[int], now: datetime,
             queries.append(select(*columns).join(last, and_(Snapshot.post_id == last.c.pid,
                                                             Snapshot.taken_at == last.c.t)))
         for query in queries:
-            for post_id, at, views, replies, reposts in session.execute(query):
-                found[post_id].append(Observation(at, views, replies, reposts))
+            for post_id, at, views, replies, reposts, likes in session.execute(query):
+                found[post_id].append(Observation(at, views, replies, reposts, likes))
     for series in found.values():
         series.sort(key=lambda o: o.at)
     return found
@@ -112,7 +113,7 @@ def list_story_facts(session: Session, story_ids: Sequence[int], now: datetime,
     facts: dict[int, list[PostFacts]] = defaultdict(list)
     for story_id, post, analysis in rows:
         series = observations.get(post.id) or [
-            Observation(post.first_seen_at, post.views, post.replies, post.reposts)
+            Observation(post.first_seen_at, post.views, post.replies, post.reposts, post.likes)
         ]
         facts[story_id].append(PostFacts(
             post_id=post.id, site=post.site, url=post.url, title=post.title,

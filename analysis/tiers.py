@@ -34,6 +34,8 @@ def rule_reason(metrics: StoryMetrics, rule: TierRule) -> str | None:
                 f" > {_n(rule.clicks_24h)}")
     if metrics.reposts > rule.reposts:
         return f"reposts {_n(metrics.reposts)} > {_n(rule.reposts)}"
+    if rule.likes is not None and metrics.likes > rule.likes:  # off unless configured
+        return f"likes {_n(metrics.likes)} > {_n(rule.likes)}"
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,11 +111,12 @@ class Fetcher:
             await self._client.aclose()
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    obey_robots: bool = True) -> FetchResult:
+                    obey_robots: bool = True, extra_headers: Mapping[str, str] | None = None) -> FetchResult:
         """GET `url` (conditionally when validators are given), retrying what is worth retrying."""
         if obey_robots:
             await self._check_robots(url)
-        headers = {"If-None-Match": etag} if etag else {}
+        headers = dict(extra_headers or {})  # a json source's configured headers
+        headers.update({"If-None-Match": etag} if etag else {})
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         attempt = 0

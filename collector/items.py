@@ -24,6 +24,7 @@ class RawPost:
     views: int | None = None
     replies: int | None = None
     reposts: int | None = None
+    likes: int | None = None  # 点赞; JSON platform sources report it
 
     def __post_init__(self) -> None:
         if self.published_at is not None and self.published_at.tzinfo is None:
@@ -32,7 +33,7 @@ class RawPost:
     @property
     def has_counts(self) -> bool:
         """True when at least one engagement count is known."""
-        return any(c is not None for c in (self.views, self.replies, self.reposts))
+        return any(c is not None for c in (self.views, self.replies, self.reposts, self.likes))
 
     def merged(self, **changes: Any) -> RawPost:
         """A copy with the given fields replaced."""
@@ -43,6 +44,8 @@ class RawPost:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
         if self.published_at is not None:
             data["published_at"] = self.published_at.isoformat()
+        if self.likes is None:  # only platform sources report likes; older expected files stay as they are
+            del data["likes"]
         return data
 
 

@@ -20,6 +20,7 @@ from yuqing.collector.items import RawPost
 from yuqing.collector.models import Source
 from yuqing.collector.poll import Fetched, Plan, describe_failure, fetch_all
 from yuqing.collector.report import CollectReport, SourceResult
+from yuqing.collector.sourceblock import note_blocked, wants_history
 from yuqing.collector.store import (
     PollRecord,
     get_source,
@@ -73,7 +74,7 @@ def _plan(session: Session, row: Source, source: SourceSettings, settings: Setti
     if wants_details(source):
         known = list_known_keys(session, row, 1 if source.kind == "discuz" else SHORT_BODY)
     obey = settings.fetch.obey_robots if source.obey_robots is None else source.obey_robots
-    return Plan(source, row.etag, row.last_modified, known, obey)
+    return Plan(source, row.etag, row.last_modified, known, obey, wants_history(session, row, source))
 
 
 def _store(settings: Settings, sessions: sessionmaker[Session], fetched: Fetched, now: datetime) -> SourceResult:
@@ -95,6 +96,10 @@ def _store(settings: Settings, sessions: sessionmaker[Session], fetched: Fetched
             result.items_new = result.items_updated = 0
     logger.warning("source %s failed: %s", source.name, result.error, extra={"source": source.name})
     with transaction(sessions) as session:
+        if fetched.blocked:  # a blind spot, left alone for hours (collector/sourceblock.py)
+            note_blocked(session, settings, source, _record(result, fetched, now), fetched.blocked,
+                         fetched.retry_after)
+            return result
         record_poll_failure(session, get_source(session, source.name), _record(result, fetched, now),
                             interval=source.interval, backoff_max=settings.fetch.failure_backoff_max,
                             retry_after=fetched.retry_after)

@@ -30,6 +30,8 @@ class Source(Base):
     last_warning: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_reason: Mapped[str | None] = mapped_column(Text)  # set while the site refuses us
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when this blocked episode began
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     polls: Mapped[list[SourcePoll]] = relationship(back_populates="source", passive_deletes=True)
@@ -81,6 +83,7 @@ class Post(Base):
     views: Mapped[int | None] = mapped_column(BigInteger)
     replies: Mapped[int | None] = mapped_column(BigInteger)
     reposts: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
 
     snapshots: Mapped[list[Snapshot]] = relationship(
         back_populates="post", passive_deletes=True, order_by="Snapshot.taken_at"
@@ -99,5 +102,6 @@ class Snapshot(Base):
     views: Mapped[int | None] = mapped_column(BigInteger)
     replies: Mapped[int | None] = mapped_column(BigInteger)
     reposts: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
 
     post: Mapped[Post] = relationship(back_populates="snapshots")

@@ -24,6 +24,8 @@ from yuqing.collector.forums.discuz import parse_thread_list
 from yuqing.collector.items import Parsed
 from yuqing.collector.listing import parse_listing
 from yuqing.collector.markup import decode_page
+from yuqing.collector.platforms import fetch_json_source
+from yuqing.collector.sourceblock import blocked_reason, check_gate
 from yuqing.config.errors import YuqingError
 from yuqing.config.settings import SourceSettings
 
@@ -39,6 +41,7 @@ class Plan:
     last_modified: str | None
     known: frozenset[str]
     obey_robots: bool
+    had_items: bool = False  # the last poll found items (for a json source an empty list now means blocked)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Fetched:
     parsed: Parsed | None = None
     error: str | None = None
     retry_after: float | None = None
+    blocked: str | None = None  # the reason the site refuses us (collector/blocked.py)
 
 
 def fetch_all(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: datetime) -> Iterator[Fetched]:
@@ -118,8 +122,14 @@ async def _fetch_source(fetcher: Fetcher, plan: Plan, now: datetime) -> Fetched:
     source, started = plan.source, time.monotonic()
     fetched = Fetched(plan, 0.0)
     try:
+        if source.kind == "json":  # paged JSON list APIs (collector/platforms.py)
+            fetched.result, fetched.parsed = await fetch_json_source(
+                fetcher, source, had_items=plan.had_items, now=now, obey_robots=plan.obey_robots)
+            fetched.seconds = time.monotonic() - started
+            return fetched
         fetched.result = await fetcher.fetch(source.url, etag=plan.etag, last_modified=plan.last_modified,
                                              obey_robots=plan.obey_robots)
+        check_gate(source.url, fetched.result)  # a login or captcha redirect is a block
         if not fetched.result.not_modified:
             tz = ZoneInfo(source.timezone)
             parsed = await asyncio.to_thread(parse_document, source, fetched.result, now, tz)
@@ -127,6 +137,7 @@ async def _fetch_source(fetcher: Fetcher, plan: Plan, now: datetime) -> Fetched:
                                                obey_robots=plan.obey_robots)
     except Exception as exc:
         fetched.error, fetched.retry_after = describe_failure(exc, source), getattr(exc, "retry_after", None)
+        fetched.blocked = blocked_reason(exc)  # 403/418/432, login pages … mark it blocked
     fetched.seconds = time.monotonic() - started
     return fetched
 

@@ -30,7 +30,7 @@ class SourceHealth:
     site: str
     enabled: bool
     ok: bool
-    status: str  # ok | failing | never polled | disabled
+    status: str  # ok | failing | blocked | never polled | disabled
     last_polled_at: datetime | None
     last_success_at: datetime | None
     last_new_item_at: datetime | None
@@ -39,6 +39,8 @@ class SourceHealth:
     last_warning: str | None
     consecutive_failures: int
     next_poll_at: datetime | None
+    blocked_reason: str | None = None
+    blocked_at: datetime | None = None
 
 
 def save_sources(session: Session, sources: list[SourceSettings]) -> dict[str, Source]:
@@ -73,6 +75,8 @@ def _health(source: SourceSettings, row: Source | None) -> SourceHealth:
         status = "disabled"
     elif not polled:
         status = "never polled"
+    elif row is not None and row.blocked_reason:
+        status = "blocked"
     else:
         status = "ok" if ok else "failing"
     return SourceHealth(
@@ -91,6 +95,8 @@ def _health(source: SourceSettings, row: Source | None) -> SourceHealth:
         last_warning=row.last_warning if row else None,
         consecutive_failures=failures,
         next_poll_at=row.next_poll_at if row else None,
+        blocked_reason=row.blocked_reason if row else None,
+        blocked_at=row.blocked_at if row else None,
     )
 
 
@@ -140,7 +146,7 @@ def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: 
     session.flush()
     snapshots = [
         {"post_id": ids[key], "taken_at": now, "views": item.views, "replies": item.replies,
-         "reposts": item.reposts}
+         "reposts": item.reposts, "likes": item.likes}
         for key, item in by_key.items() if item.has_counts
     ]
     if snapshots:
@@ -153,6 +159,7 @@ def record_poll_success(session: Session, source: Source, poll: PollRecord, *, i
     session.add(_poll_row(source, poll))
     source.last_polled_at = source.last_success_at = poll.started_at
     source.consecutive_failures = 0
+    source.blocked_reason = source.blocked_at = None  # a blocked episode ends with a poll that reads
     source.last_warning = poll.warning
     source.next_poll_at = poll.started_at + interval
     if poll.items_new:
@@ -194,30 +201,64 @@ def _new_row(key: str, source: Source, item: RawPost, now: datetime) -> dict[str
         "url": canonical_url(item.url) if item.url else "", "guid": item.guid, "title": item.title,
         "body": item.body, "author": item.author, "published_at": item.published_at,
         "first_seen_at": now, "last_seen_at": now, "content_hash": _content_hash(item.title, item.body),
-        "views": item.views, "replies": item.replies, "reposts": item.reposts,
+        "views": item.views, "replies": item.replies, "reposts": item.reposts, "likes": item.likes,
     }
 
 
 def _update_post(post: Post, item: RawPost, now: datetime) -> bool:
     """Bring a stored post up to date; True when its text or counts changed."""
     post.last_seen_at = now
-    before = (post.content_hash, post.views, post.replies, post.reposts)
+    before = (post.content_hash, post.views, post.replies, post.reposts, post.likes)
     if item.title:
         post.title = item.title
     if len(item.body) > len(post.body or ""):  # a list poll carries no body; keep the longest text
         post.body = item.body
     post.author = post.author or item.author
     post.published_at = post.published_at or item.published_at
-    for name in ("views", "replies", "reposts"):
+    for name in ("views", "replies", "reposts", "likes"):
         if (value := getattr(item, name)) is not None:
             setattr(post, name, value)
     post.content_hash = _content_hash(post.title, post.body)
-    return before != (post.content_hash, post.views, post.replies, post.reposts)
+    return before != (post.content_hash, post.views, post.replies, post.reposts, post.likes)
 
 
 def _merge_duplicate(first: RawPost, other: RawPost) -> RawPost:
     """One page listing the same post twice (sticky and normal): fill gaps of the first."""
     return first.merged(**{
-        name: getattr(other, name) for name in ("author", "published_at", "views", "replies", "reposts")
+        name: getattr(other, name) for name in ("author", "published_at", "views", "replies", "reposts", "likes")
         if getattr(first, name) is None and getattr(other, name) is not None
     }, body=max(first.body, other.body, key=len))
+
+
+def had_items(session: Session, source: Source) -> bool:
+    """Whether the last poll that read the source found items (an empty list next is suspicious)."""
+    found = session.scalar(
+        select(SourcePoll.items_found).where(SourcePoll.source_id == source.id,
+                                             SourcePoll.outcome.in_(("ok", "partial")))
+        .order_by(SourcePoll.started_at.desc(), SourcePoll.id.desc()).limit(1))
+    return bool(found)
+
+
+def record_poll_blocked(session: Session, source: Source, poll: PollRecord, *, reason: str, backoff: timedelta,
+                        retry_after: float | None = None) -> None:
+    """Record a poll the site refused: the source is blocked (a blind spot) and left alone for `backoff`.
+
+    The episode starts at the first refused poll (`blocked_at`) and lasts until a poll reads the
+    source again; the alerting stage tells the admins once per episode.
+    """
+    session.add(_poll_row(source, poll))
+    source.last_polled_at = source.last_error_at = poll.started_at
+    source.last_error = poll.error
+    source.consecutive_failures = (source.consecutive_failures or 0) + 1
+    source.blocked_reason = reason
+    source.blocked_at = source.blocked_at or poll.started_at
+    delay = backoff
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=min(retry_after, _MAX_RETRY_AFTER)))
+    source.next_poll_at = poll.started_at + delay
+
+
+def list_blocked_sources(session: Session) -> list[Source]:
+    """Sources the sites refuse right now, oldest episode first."""
+    return list(session.scalars(select(Source).where(Source.blocked_at.is_not(None))
+                                .order_by(Source.blocked_at, Source.id)))

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from yuqing.config.errors import ConfigError
+from yuqing.config.platforms import SELECTOR_TAGS
 from yuqing.config.settings import ChannelSettings, Settings
 
 ENV_CONFIG = "YUQING_CONFIG"
@@ -104,7 +105,8 @@ def _resolve_channel(channel: ChannelSettings, base_dir: Path) -> ChannelSetting
 
 
 def _describe(error: Any, data: dict[str, Any]) -> str:
-    loc = tuple(error["loc"])
+    # the selectors union's tag is no key of the file (sources[0].selectors.jmespath.items)
+    loc = tuple(x for i, x in enumerate(error["loc"]) if not (x in SELECTOR_TAGS and i and error["loc"][i - 1] == "selectors"))
     key = _key_path(loc, data)
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":

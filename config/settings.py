@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from datetime import time as dtime
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from yuqing.config.channels import ChannelSettings
+from yuqing.config.platforms import JsonSelectors, check_json_source, selectors_kind
 from yuqing.config.section import Section, check_timezone
 from yuqing.config.types import (
     CATEGORY_GUIDANCE,
@@ -53,6 +54,8 @@ class FetchSettings(Section):
             raise ValueError("user_agent goes into an HTTP header: use ASCII characters on one line")
         return value
     max_retry_wait: Duration = timedelta(seconds=30)
+    blocked_backoff: Duration = timedelta(hours=6)
+    admin_channels: list[str] | None = None
 
 
 class Selectors(Section):
@@ -69,9 +72,13 @@ class Selectors(Section):
     reposts: str | None = None
 
 
+AnySelectors = Annotated[Annotated[Selectors, Tag("css")] | Annotated[JsonSelectors, Tag("jmespath")],
+                         Discriminator(selectors_kind)]  # the tags appear in error locations (SELECTOR_TAGS)
+
+
 class SourceSettings(Section):
     name: str = Field(min_length=1)
-    kind: Literal["rss", "discuz", "html"]
+    kind: Literal["rss", "discuz", "html", "json"]
     url: str
     site: str | None = None
     interval: Duration = timedelta(minutes=10)
@@ -81,7 +88,13 @@ class SourceSettings(Section):
     obey_robots: bool | None = None
     fetch_article: bool = False
     fetch_threads: bool = True  # Discuz!: a board's list alone gives titles only
-    selectors: Selectors | None = None
+    selectors: AnySelectors | None = None
+    # kind = "json" (config/platforms.py, docs/spec.md §13)
+    headers: dict[str, str] = {}
+    headers_env: dict[str, str] = {}
+    link_template: str | None = None
+    max_pages: int = Field(default=1, ge=1, le=50)
+    first_page: int = Field(default=1, ge=0)
 
     _tz = field_validator("timezone")(check_timezone)
 
@@ -107,8 +120,9 @@ class SourceSettings(Section):
 
     @model_validator(mode="after")
     def _selectors_for_html(self) -> SourceSettings:
-        if self.kind == "html" and self.selectors is None:
-            raise ValueError('a source of kind "html" needs a [sources.selectors] table')
+        if self.kind == "html" and not isinstance(self.selectors, Selectors):
+            raise ValueError('a source of kind "html" needs a [sources.selectors] table of CSS selectors')
+        check_json_source(self.url, self.kind, self.selectors, self.link_template, self.headers, self.headers_env)
         if self.interval < timedelta(seconds=1):
             raise ValueError("interval must be at least 1s")
         return self
@@ -130,6 +144,7 @@ class TierRule(Section):
     clicks_24h: int = Field(ge=0)
     reposts: int = Field(ge=0)
     min_sites: int = Field(default=2, ge=1)
+    likes: int | None = Field(default=None, ge=0, description="off unless set: likes > this also holds")
 
 
 class TierSettings(Section):
@@ -142,12 +157,13 @@ class TierSettings(Section):
 
     @model_validator(mode="after")
     def _rising(self) -> TierSettings:
-        for field in ("clicks_24h", "reposts"):
+        for field in ("clicks_24h", "reposts", "likes"):
             values = [getattr(getattr(self, t), field) for t in ("significant", "major", "critical")]
-            if not values[0] < values[1] < values[2]:
+            values = [v for v in values if v is not None]  # likes: only the tiers that set it
+            if any(a >= b for a, b in zip(values, values[1:], strict=False)):
                 raise ValueError(
                     f"{field} must rise from significant to major to critical, got "
-                    f"{values[0]}, {values[1]}, {values[2]}"
+                    f"{', '.join(map(str, values))}"
                 )
         return self
 
@@ -265,6 +281,9 @@ class Settings(Section):
         for name in self.digest.channels or []:
             if name not in targets:
                 raise ValueError(f"digest.channels names {name!r}, which is neither a channel nor a group")
+        for name in self.fetch.admin_channels or []:
+            if name not in targets:
+                raise ValueError(f"fetch.admin_channels names {name!r}, which is neither a channel nor a group")
         return self
 
     def source(self, name: str) -> SourceSettings:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.alerts import jobs as alert_jobs
+from yuqing.alerts.sources import raise_source_alerts
 from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.jobs import analyze_posts, detect_bursts, update_stories
 from yuqing.collector.jobs import collect
@@ -42,6 +43,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("analysis.detect_bursts", detect_bursts),
     ("alerts.raise_alerts", alert_jobs.raise_alerts),
     ("alerts.check_incidents", alert_jobs.check_incidents),
+    ("alerts.raise_source_alerts", raise_source_alerts),
     ("alerts.deliver", alert_jobs.deliver),
 )
 

@@ -82,7 +82,8 @@ def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Sessio
         records = list_job_records(session)
         status.jobs = [_job_status(spec.id, records.get(spec.id)) for spec in job_table(settings, now)]
         status.outbox = _outbox(session, now)
-        status.failing_sources = [h for h in list_source_health(session, settings.sources) if h.status == "failing"]
+        status.failing_sources = [h for h in list_source_health(session, settings.sources)
+                                  if h.status in ("failing", "blocked")]  # blocked: issue 17
     return status
 
 

@@ -192,7 +192,7 @@ def list_top_items(session: Session, start: datetime, end: datetime, limit: int)
             post_id=post.id, title=post.title, url=post.url, site=post.site,
             negativity=analysis.negativity, views=post.views, replies=post.replies,
             reposts=post.reposts, category=analysis.category, first_seen_at=post.first_seen_at,
-            published_at=post.published_at,
+            published_at=post.published_at, likes=post.likes,
         )
         for post, analysis in session.execute(query).tuples()
     ]

@@ -54,6 +54,7 @@ class StoryLine:
     posts_before: int
     forecast: str | None
     raised: list[tuple[str | None, str, datetime]] = field(default_factory=list)  # (from, to, at) that day
+    likes: int = 0  # the platforms' like counts (点赞), from the story's metrics
 
     @property
     def tier_label(self) -> str:
@@ -120,6 +121,7 @@ class ItemLine:
     category: str | None
     first_seen_at: datetime
     published_at: datetime | None
+    likes: int | None = None
 
     @property
     def category_label(self) -> str:

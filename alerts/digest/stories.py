@@ -84,6 +84,7 @@ def _stories(
             last_post_at=story.last_post_at, posts_today=today.get(story.id, 0),
             posts_before=yesterday.get(story.id, 0),
             forecast=(story.forecast or {}).get("text") or None, raised=raised.get(story.id, []),
+            likes=int((story.metrics or {}).get("likes") or 0),
         )
         for story, url in rows
     ]

@@ -50,7 +50,9 @@ def _reasons(session: Session, row: Source | None, now: datetime) -> list[str]:
         select(SourcePoll).where(SourcePoll.source_id == row.id)
         .order_by(SourcePoll.started_at.desc(), SourcePoll.id.desc()).limit(1)
     ).first()
-    if row.consecutive_failures > 0:
+    if row.blocked_reason:  # issue 17: the site refuses us; polls wait hours (fetch.blocked_backoff)
+        reasons.append(f"被平台拦截(blocked,暂停抓取数小时):{row.blocked_reason}")
+    elif row.consecutive_failures > 0:
         reasons.append(f"连续 {row.consecutive_failures} 次抓取失败:{row.last_error or '原因未记录'}")
     elif last is not None and last.outcome == "error":
         reasons.append(f"最近一次抓取失败:{last.error or '原因未记录'}")

@@ -13,7 +13,7 @@ from yuqing.config.loading import ENV_CONFIG, load_settings
 CASES = [
     ("unknown_key.toml", ["sources[0] ('city-forum')", "'intervall'", "did you mean 'interval'"]),
     ("wrong_type.toml", ["fetch.retries", "integer"]),
-    ("unknown_source_kind.toml", ["sources[0] ('news').kind", "'atom-feed'", "'rss', 'discuz' or 'html'"]),
+    ("unknown_source_kind.toml", ["sources[0] ('news').kind", "'atom-feed'", "'rss', 'discuz', 'html' or 'json'"]),
     ("unknown_channel_kind.toml", ["channels[0] ('office-pager').kind", "'pager'", "'webhook'"]),
     ("bad_duration.toml", ["sources[0] ('news').interval", "'5 minutes' is not a duration", '"5m"']),
     ("tiers_not_rising.toml", ["key tiers", "clicks_24h must rise", "1000, 800, 50000"]),
