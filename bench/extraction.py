@@ -17,7 +17,6 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,8 +31,7 @@ HTML_TAG_RE = re.compile(r"<html\b", re.IGNORECASE)
 LABEL_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 LOOSE_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
-Result = tuple[str | None, str, date | datetime | str | None]  # title, body, date
-Extractor = Callable[[str, str | None], Result]  # (html, url) -> result
+from bench.extractors import Extractor, build_extractors  # noqa: E402 - after the path
 
 
 @dataclass
@@ -162,73 +160,6 @@ def as_day(value: date | datetime | str | None) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def run_ours(html: str, url: str | None) -> Result:
-    """collector.article."""
-    from yuqing.collector.article import extract_article
-
-    article = extract_article(html, url)
-    return article.title, article.body, article.published_at
-
-
-def make_readability() -> Extractor:
-    """readability-lxml: summary() body, short_title(), no date."""
-    from lxml import html as lxml_html
-    from readability import Document
-
-    def run(html: str, url: str | None) -> Result:
-        doc = Document(html, url=url)
-        summary = doc.summary(html_partial=True)
-        body = lxml_html.fromstring(summary).text_content() if summary.strip() else ""
-        return doc.short_title(), body, None
-
-    return run
-
-
-def make_trafilatura() -> Extractor:
-    """trafilatura.bare_extraction with include_tables=False."""
-    import trafilatura
-
-    def run(html: str, url: str | None) -> Result:
-        doc = trafilatura.bare_extraction(html, url=url, include_tables=False, with_metadata=True)
-        if doc is None:
-            return None, "", None
-        return doc.title, doc.text or "", doc.date
-
-    return run
-
-
-def make_gne() -> Extractor:
-    """GNE GeneralNewsExtractor."""
-    from gne import GeneralNewsExtractor
-    from gne.exceptions import NoContentException
-
-    extractor = GeneralNewsExtractor()
-
-    def run(html: str, url: str | None) -> Result:  # GNE takes no URL
-        try:
-            out = extractor.extract(html)
-        except NoContentException:
-            return None, "", None
-        return out.get("title"), out.get("content") or "", out.get("publish_time")
-
-    return run
-
-
-def build_extractors() -> dict[str, Extractor]:
-    """Every available extractor; a missing library is reported and skipped."""
-    extractors: dict[str, Extractor] = {"yuqing": run_ours}
-    for name, factory in (
-        ("readability-lxml", make_readability),
-        ("trafilatura (no tables)", make_trafilatura),
-        ("GNE", make_gne),
-    ):
-        try:
-            extractors[name] = factory()
-        except ImportError as exc:
-            print(f"skipping {name}: {exc}", file=sys.stderr)
-    return extractors
 
 
 def score(name: str, run: Extractor, pages: list[Page], with_url: bool) -> Score:

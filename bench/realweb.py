@@ -135,7 +135,7 @@ def _score_list(outcome: Outcome, text: str, expected: dict[str, Any]) -> None:
         items = parse_thread_list(text, url=url, site=expected["site"], now=NOW, tz=SHANGHAI).items
     else:
         from yuqing.collector.listing import parse_listing
-        from yuqing.config.settings import Selectors
+        from yuqing.config.sources import Selectors
 
         item, title, link = LIST_SELECTORS[outcome.name]
         selectors = Selectors(item=item, title=title, link=link)

@@ -21,7 +21,7 @@ import httpx
 
 from yuqing.collector.fetch_body import read_capped
 from yuqing.config.errors import FetchError
-from yuqing.config.settings import FetchSettings
+from yuqing.config.sources import FetchSettings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _ROBOTS_MAX_BYTES = 512 * 1024

@@ -18,7 +18,7 @@ from yuqing.collector.items import Parsed, RawPost
 from yuqing.collector.markup import base_url, clean_text, element_text, parse_page, select, select_one
 from yuqing.collector.normalize import absolute_url
 from yuqing.config.errors import ParseError
-from yuqing.config.settings import Selectors
+from yuqing.config.sources import Selectors
 
 _ATTRIBUTE = re.compile(r"^(.*)@([A-Za-z_:][\w:.-]*)$")
 

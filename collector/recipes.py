@@ -23,6 +23,18 @@ class Recipe:
     template: str
 
 
+# What the two weibo recipes share: the site, its headers and the mblog fields.
+_WEIBO_SOURCE = '''site = "weibo.com"
+interval = "15m"
+max_pages = 2
+link_template = "https://m.weibo.cn/detail/{id}"
+headers = { Referer = "https://m.weibo.cn/", X-Requested-With = "XMLHttpRequest", MWeibo-Pwa = "1" }
+'''
+_WEIBO_FIELDS = '''id = "to_string(id)"
+text = "text"
+author = "user.screen_name"
+time = "created_at"
+'''
 _COUNTS_WEIBO = '''reposts = "reposts_count"
 replies = "comments_count"
 likes = "attitudes_count"
@@ -34,36 +46,18 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
 name = "$name"
 kind = "json"
 url = "https://m.weibo.cn/api/container/getIndex?containerid=100103type%3D61%26q%3D$q%26t%3D0&page_type=searchall&page={page}"
-site = "weibo.com"
-interval = "15m"
-max_pages = 2
-link_template = "https://m.weibo.cn/detail/{id}"
-headers = { Referer = "https://m.weibo.cn/", X-Requested-With = "XMLHttpRequest", MWeibo-Pwa = "1" }
-# headers_env = { Cookie = "WEIBO_COOKIE" }   # only the office's own login, if it has one
+''' + _WEIBO_SOURCE + '''# headers_env = { Cookie = "WEIBO_COOKIE" }   # only the office's own login, if it has one
 [sources.selectors]
 items = "data.cards[].[mblog, card_group[].mblog][][]"
-id = "to_string(id)"
-text = "text"
-author = "user.screen_name"
-time = "created_at"
-''' + _COUNTS_WEIBO),
+''' + _WEIBO_FIELDS + _COUNTS_WEIBO),
     Recipe("weibo-timeline", "one weibo account's posts: m.weibo.cn's getIndex for containerid 107603<uid>",
            {"uid": "the account's numeric uid"}, '''[[sources]]
 name = "$name"
 kind = "json"
 url = "https://m.weibo.cn/api/container/getIndex?type=uid&value=$uid&containerid=107603$uid&since_id={cursor}"
-site = "weibo.com"
-interval = "15m"
-max_pages = 2
-link_template = "https://m.weibo.cn/detail/{id}"
-headers = { Referer = "https://m.weibo.cn/", X-Requested-With = "XMLHttpRequest", MWeibo-Pwa = "1" }
-[sources.selectors]
+''' + _WEIBO_SOURCE + '''[sources.selectors]
 items = "data.cards[?card_type==`9`].mblog"
-id = "to_string(id)"
-text = "text"
-author = "user.screen_name"
-time = "created_at"
-cursor = "data.cardlistInfo.since_id"
+''' + _WEIBO_FIELDS + '''cursor = "data.cardlistInfo.since_id"
 ''' + _COUNTS_WEIBO),
     Recipe("tieba-threads", "a Baidu Tieba forum's thread list from the mobile site's JSON (tieba.baidu.com/mg/f)",
            {"kw": "the forum (吧) name without 吧, e.g. 江城"}, '''[[sources]]

@@ -113,3 +113,10 @@ def judge_bot_answer(response: httpx.Response, ms: int, code_keys: tuple[str, ..
             message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
             return SendResult(False, response.status_code, text, f"{key} {code}: {message}", ms)
     return SendResult(False, response.status_code, text, f"answer has none of {', '.join(code_keys)}", ms)
+
+
+def post_bot(client: httpx.Client, channel: ChannelSettings, url: str, body: dict[str, Any],
+             code_keys: tuple[str, ...]) -> SendResult:
+    """POST a JSON body to a chat bot and judge its answer by the first of `code_keys` it carries."""
+    response, ms = post_bytes(client, channel, url, encode_json(body))
+    return judge_bot_answer(response, ms, code_keys)

@@ -16,14 +16,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from yuqing.alerts.channels.base import (
-    SendResult,
-    TextMessage,
-    channel_url,
-    encode_json,
-    judge_bot_answer,
-    post_bytes,
-)
+from yuqing.alerts.channels.base import SendResult, TextMessage, channel_url, post_bot
 from yuqing.alerts.channels.wecom import fit
 from yuqing.alerts.render import render_markdown
 from yuqing.config.settings import ChannelSettings
@@ -60,5 +53,4 @@ def send_markdown(channel: ChannelSettings, title: str, text: str, *, client: ht
     """POST a markdown message (already escaped) and read the bot's errcode."""
     body = {"msgtype": "markdown", "markdown": {"title": title, "text": fit(text, MAX_BYTES)}}
     url = signed_url(channel_url(channel), channel.secret(), int(time.time() * 1000))
-    response, ms = post_bytes(client, channel, url, encode_json(body))
-    return judge_bot_answer(response, ms, ("errcode",))
+    return post_bot(client, channel, url, body, ("errcode",))

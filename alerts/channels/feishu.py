@@ -15,14 +15,7 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import (
-    SendResult,
-    TextMessage,
-    channel_url,
-    encode_json,
-    judge_bot_answer,
-    post_bytes,
-)
+from yuqing.alerts.channels.base import SendResult, TextMessage, channel_url, post_bot
 from yuqing.alerts.render import render_card
 from yuqing.config.settings import ChannelSettings
 
@@ -57,5 +50,4 @@ def send_card(channel: ChannelSettings, card: dict[str, Any], *, client: httpx.C
     if secret:
         timestamp = int(time.time())
         body = {"timestamp": str(timestamp), "sign": sign(secret, timestamp), **body}
-    response, ms = post_bytes(client, channel, channel_url(channel), encode_json(body))
-    return judge_bot_answer(response, ms, ("code", "StatusCode"))
+    return post_bot(client, channel, channel_url(channel), body, ("code", "StatusCode"))

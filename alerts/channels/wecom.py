@@ -10,14 +10,7 @@ from typing import Any
 
 import httpx
 
-from yuqing.alerts.channels.base import (
-    SendResult,
-    TextMessage,
-    channel_url,
-    encode_json,
-    judge_bot_answer,
-    post_bytes,
-)
+from yuqing.alerts.channels.base import SendResult, TextMessage, channel_url, post_bot
 from yuqing.alerts.render import render_markdown
 from yuqing.config.settings import ChannelSettings
 
@@ -48,5 +41,4 @@ def send_text(channel: ChannelSettings, message: TextMessage, *, client: httpx.C
 def send_markdown(channel: ChannelSettings, text: str, *, client: httpx.Client) -> SendResult:
     """POST a markdown message (already escaped) and read the bot's errcode."""
     body = {"msgtype": "markdown", "markdown": {"content": fit(text)}}
-    response, ms = post_bytes(client, channel, channel_url(channel), encode_json(body))
-    return judge_bot_answer(response, ms, ("errcode",))
+    return post_bot(client, channel, channel_url(channel), body, ("errcode",))

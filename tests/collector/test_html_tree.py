@@ -13,7 +13,7 @@ from yuqing.collector.html_tree import parse_html
 from yuqing.collector.listing import parse_listing
 from yuqing.collector.markup import base_url, element_text, html_text, parse_page, select
 from yuqing.config.errors import ParseError
-from yuqing.config.settings import Selectors
+from yuqing.config.sources import Selectors
 
 PROSE = "市交通运输局今天通报，滨江大桥伸缩缝维修工程将于下周一开工，施工期间大桥实行单向通行，请市民合理安排出行。" * 3
 

@@ -10,7 +10,7 @@ from tests.conftest import fixture_path
 from yuqing.collector.listing import parse_listing
 from yuqing.collector.markup import decode_page
 from yuqing.config.errors import ParseError
-from yuqing.config.settings import Selectors
+from yuqing.config.sources import Selectors
 
 BIG5_SELECTORS = Selectors(
     item="div.post", title="a.title", link="a.title@href", time="span.time", body="div.text",
