@@ -27,8 +27,9 @@ class SentimentScorer(Protocol):
 
     version: str
 
-    def score_many(self, texts: Iterable[str], *, normalized: bool = False) -> list[float]:
-        """Negativity 0–1 of each text (higher = more negative)."""
+    def score_many(self, texts: Iterable[str], *, normalized: bool = False,
+                   terms: Iterable[str] = ()) -> list[float]:
+        """Negativity 0–1 of each text (higher = more negative); `terms` are names to mask."""
         ...
 
     def is_negative(self, score: float, threshold: float | None = None) -> bool:
@@ -46,13 +47,13 @@ def load_scorer(settings: Settings) -> SentimentScorer:
         return sentiment.get_model()
     except FileNotFoundError as exc:
         raise AnalysisError(
-            f"sentiment model file {sentiment.MODEL_PATH} missing; run `python -m analysis.train_sentiment`"
+            f"sentiment model file {sentiment.MODEL_PATH} missing; run `python -m yuqing.analysis.train_sentiment`"
             ' (or set analysis.model = "snownlp" to use the baseline)'
         ) from exc
     except (OSError, ValueError, KeyError) as exc:
         raise AnalysisError(
             f"sentiment model file {sentiment.MODEL_PATH} is unusable ({exc}); "
-            "run `python -m analysis.train_sentiment` to rebuild it"
+            "run `python -m yuqing.analysis.train_sentiment` to rebuild it"
         ) from exc
 
 
@@ -89,6 +90,9 @@ class Analyzer:
         user_words = [*read_user_dictionary(), *settings.analysis.user_words,
                       *scheme_words(self.schemes), *self.categorizer.words()]
         register_words(user_words)
+        # Names the office configured (scheme terms, its own words) are masked before scoring:
+        # a verdict must not depend on whom a post names.
+        self.terms = tuple(dict.fromkeys([*settings.analysis.user_words, *scheme_words(self.schemes)]))
         self.version = analysis_version(self.scorer.version, self.schemes, self.categorizer,
                                         self.threshold, user_words)
 
@@ -103,17 +107,24 @@ class Analyzer:
         scores = self._score([t[:SENTIMENT_CHARS] for t in normalized])
         return [self._conclude(text, norm, score) for text, norm, score in zip(raw, normalized, scores, strict=True)]
 
+    def _odds(self, normalized: str) -> dict[str, float] | None:
+        """The trained model's category probabilities of a negative post (None for SnowNLP)."""
+        judge = getattr(self.scorer, "judge", None)
+        if judge is None or not normalized:
+            return None
+        return judge(normalized[:SENTIMENT_CHARS], normalized=True, terms=self.terms).categories
+
     def _score(self, texts: list[str]) -> list[float]:
         """Negativity of each normalised text; an empty text says nothing negative (0.0)."""
         said = [t for t in texts if t]
-        scores = iter(self.scorer.score_many(said, normalized=True) if said else [])
+        scores = iter(self.scorer.score_many(said, normalized=True, terms=self.terms) if said else [])
         return [next(scores) if t else 0.0 for t in texts]
 
     def _conclude(self, raw: str, normalized: str, score: float) -> AnalysisResult:
         folded = fold_text(raw)  # schemes also see @accounts and links that normalize() drops
         matched = match_schemes(self.schemes, folded)
         negative = self.scorer.is_negative(score, self.threshold)
-        category = self.categorizer.categorize(folded, negative)
+        category = self.categorizer.categorize(folded, negative, self._odds(normalized) if negative else None)
         return AnalysisResult(
             negativity=round(score, 4),
             negative=negative,

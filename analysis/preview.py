@@ -77,5 +77,5 @@ def _negativities(analyzer: Analyzer, posts: list[RecentPost]) -> list[float]:
     model = analyzer.scorer.version + "+"
     fresh = [p for p in posts if p.negativity is None or not (p.model_version or "").startswith(model)]
     texts = [normalize(join_text(p.title, p.body))[:SENTIMENT_CHARS] for p in fresh]
-    scored = dict(zip([p.id for p in fresh], analyzer.scorer.score_many(texts, normalized=True), strict=True))
+    scored = dict(zip([p.id for p in fresh], analyzer.scorer.score_many(texts, normalized=True, terms=analyzer.terms), strict=True))
     return [scored[p.id] if p.id in scored else float(p.negativity or 0.0) for p in posts]

@@ -1,6 +1,9 @@
-"""Analysis stage, sentiment: normalised post text → negativity 0–1 and a `negative` flag.
+"""Analysis stage, sentiment: normalised post text → negativity 0–1, `negative` flag, category odds.
 
-A char-n-gram TF-IDF logistic regression exported to numpy; SnowNLP kept as a baseline.
+A linear model over char 1–3-grams and jieba word 1–2-grams of the *masked* text (names replaced,
+`analysis.masking`), exported to numpy. A post is read whole and clause by clause: its most
+negative statement counts beside the whole, so background paragraphs do not dilute a complaint.
+SnowNLP is kept as a baseline.
 """
 
 from __future__ import annotations
@@ -9,27 +12,33 @@ import math
 import operator
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from yuqing.analysis.masking import get_masker
 from yuqing.analysis.text import EMO_NEG, EMO_POS, normalize
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "sentiment.npz"
 MAX_N = 3
-FORMAT = 1
+FORMAT = 2
+MAX_CLAUSES = 40  # a long post is read clause by clause up to here (then only as a whole)
+WORD = "\ue010"  # prefix that keeps word features apart from char n-grams
 
 # Features are character n-grams of a "feature string": lower-cased, spaces dropped,
 # every number → "0" (so "致3死12伤" and "致2死5伤" share n-grams) and each sentiment
 # placeholder → one private-use char. One char per unit lets n-grams be plain slices.
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 _PLACEHOLDER_CHARS = {EMO_NEG.lower(): "\ue000", EMO_POS.lower(): "\ue001"}
+_CLAUSE_END = frozenset("。！？!?；;\n")
+_SKIP_WORD = frozenset(" ，,、：:“”\"'（）()《》【】[]…—-·")
 
 
 def feature_string(text: str) -> str:
-    """Return normalised text in the form the n-grams are cut from."""
+    """Return text in the form the char n-grams are cut from."""
     s = text.lower()
     if "emo" in s:
         for word, char in _PLACEHOLDER_CHARS.items():
@@ -38,7 +47,7 @@ def feature_string(text: str) -> str:
 
 
 def text_ngrams(text: str, max_n: int = MAX_N) -> list[str]:
-    """Return the char 1..max_n-grams of normalised text (the model's features)."""
+    """Return the char 1..max_n-grams of a text's feature string."""
     s = feature_string(text)
     grams = list(s)
     prev: Iterable[str] = s
@@ -48,19 +57,62 @@ def text_ngrams(text: str, max_n: int = MAX_N) -> list[str]:
     return grams
 
 
+def clause_features(words: Sequence[str], max_n: int = MAX_N) -> set[str]:
+    """Return the features of one clause (masked jieba words): char n-grams, words, word pairs."""
+    grams = set(text_ngrams("".join(words), max_n))
+    kept = [feature_string(w) for w in words if w not in _SKIP_WORD]
+    kept = [w for w in kept if w]
+    grams.update(WORD + w for w in kept)
+    grams.update(map(f"{WORD}{{}} {{}}".format, kept, kept[1:]))
+    return grams
+
+
+def split_clauses(words: Sequence[str]) -> list[list[str]]:
+    """Split masked words into clauses, each ending with its own 。！？ (a question stays one)."""
+    clauses: list[list[str]] = [[]]
+    for word in words:
+        clauses[-1].append(word)
+        if word in _CLAUSE_END:
+            clauses.append([])
+    return [c for c in clauses if any(w not in _CLAUSE_END and not w.isspace() for w in c)]
+
+
+def post_features(text: str, terms: Iterable[str] = (), max_n: int = MAX_N) -> list[set[str]]:
+    """Return the feature sets of the clauses of normalised text, names masked (first MAX_CLAUSES)."""
+    clauses = split_clauses(get_masker(terms).tokens(text))
+    return [clause_features(c, max_n) for c in clauses[:MAX_CLAUSES]]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the model concludes about one post: negativity 0–1 and each category's probability."""
+
+    negativity: float
+    categories: dict[str, float]
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+
+
 class SentimentModel:
-    """Logistic regression over L2-normalised binary char n-grams, Platt-calibrated."""
+    """Linear scores over L2-normalised binary features, whole post and worst clause, calibrated."""
 
     def __init__(self, arrays: dict[str, Any]) -> None:
-        vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
         self.version = str(arrays["MODEL_VERSION"])
         self.max_n = int(arrays["max_n"])
         self.threshold = float(arrays["threshold"])
-        self._intercept = float(arrays["intercept"])
-        self._platt = (float(arrays["platt"][0]), float(arrays["platt"][1]))
-        # A plain dict: a post touches ~150 features, where Python lookups beat numpy's
-        # per-call overhead.
-        self._weights: dict[str, float] = dict(zip(vocab, arrays["coef"].tolist(), strict=True))
+        self.category_ids: list[str] = str(arrays["categories"]).split(",")
+        vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
+        self._index: dict[str, int] = dict(zip(vocab, range(len(vocab)), strict=True))
+        del vocab  # the list would double the peak memory of loading
+        coef = arrays["coef"]
+        # A plain list for the negativity column: a post touches a few hundred features, where
+        # Python lookups beat numpy's per-call overhead; numpy (float16) only for the category block.
+        self._neg: list[float] = coef[:, 0].tolist()
+        self._cat = coef[:, 1:]
+        self._intercepts = np.asarray(arrays["intercepts"], dtype=np.float64)
+        self._combine = tuple(float(v) for v in arrays["combine"])  # whole, worst clause, bias
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -73,25 +125,49 @@ class SentimentModel:
 
     def __len__(self) -> int:
         """Return the number of features."""
-        return len(self._weights)
+        return len(self._index)
 
-    def decision(self, text: str) -> float:
-        """Return the raw linear score of normalised text."""
-        # Weights are never 0 (pack_model drops those), so filter(None) keeps every hit.
-        hits = list(filter(None, map(self._weights.get, set(text_ngrams(text, self.max_n)))))
-        if not hits:
-            return self._intercept
-        return sum(hits) / math.sqrt(len(hits)) + self._intercept
+    def _ids(self, features: set[str]) -> list[int]:
+        get = self._index.get
+        return [i for i in map(get, features) if i is not None]
 
-    def score(self, text: str, *, normalized: bool = False) -> float:
+    def _decision(self, ids: list[int]) -> float:
+        neg = self._neg
+        total = sum([neg[i] for i in ids])
+        return (total / math.sqrt(len(ids)) if ids else 0.0) + float(self._intercepts[0])
+
+    def decisions(self, clauses: list[set[str]]) -> tuple[float, float]:
+        """Return the raw scores (whole post, most negative clause) of a post's clause features."""
+        per_clause = [self._ids(c) for c in clauses]
+        whole = sorted(set().union(*per_clause)) if len(per_clause) > 1 else (per_clause or [[]])[0]
+        d_whole = self._decision(whole)
+        worst = max(map(self._decision, per_clause)) if len(per_clause) > 1 else d_whole
+        return d_whole, worst
+
+    def judge(self, text: str, *, normalized: bool = False, terms: Iterable[str] = (),
+              categories: bool = True) -> Judgement:
+        """Return negativity and (unless `categories` is False) the category probabilities."""
+        clauses = post_features(text if normalized else normalize(text), terms, self.max_n)
+        d_whole, worst = self.decisions(clauses)
+        a, b, c = self._combine
+        negativity = _sigmoid(a * d_whole + b * worst + c)
+        if not categories:
+            return Judgement(negativity, {})
+        ids = self._ids(set().union(*clauses)) if clauses else []
+        raw = (self._cat[ids].sum(axis=0, dtype=np.float64) / math.sqrt(len(ids)) if ids
+               else np.zeros(self._cat.shape[1]))
+        z = raw + self._intercepts[1:]
+        odds = np.exp(z - z.max())
+        return Judgement(negativity, dict(zip(self.category_ids, (odds / odds.sum()).tolist(), strict=True)))
+
+    def score(self, text: str, *, normalized: bool = False, terms: Iterable[str] = ()) -> float:
         """Return negativity 0–1 (calibrated probability that the post is negative)."""
-        raw = self.decision(text if normalized else normalize(text))
-        z = self._platt[0] * raw + self._platt[1]
-        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        return self.judge(text, normalized=normalized, terms=terms, categories=False).negativity
 
-    def score_many(self, texts: Iterable[str], *, normalized: bool = False) -> list[float]:
+    def score_many(self, texts: Iterable[str], *, normalized: bool = False,
+                   terms: Iterable[str] = ()) -> list[float]:
         """Return negativity for each text."""
-        return [self.score(t, normalized=normalized) for t in texts]
+        return [self.score(t, normalized=normalized, terms=terms) for t in texts]
 
     def is_negative(self, score: float, threshold: float | None = None) -> bool:
         """Return whether a negativity score crosses the (calibrated) threshold."""
@@ -104,14 +180,15 @@ class SnowNLPBaseline:
     version = "snownlp-default"
     threshold = 0.5
 
-    def score(self, text: str, *, normalized: bool = False) -> float:
-        """Return 1 − SnowNLP positivity."""
+    def score(self, text: str, *, normalized: bool = False, terms: Iterable[str] = ()) -> float:
+        """Return 1 − SnowNLP positivity (`terms` is ignored: SnowNLP reads names too)."""
         from snownlp import SnowNLP
 
         text = text if normalized else normalize(text)
         return 1.0 - float(SnowNLP(text).sentiments) if text else 0.5
 
-    def score_many(self, texts: Iterable[str], *, normalized: bool = False) -> list[float]:
+    def score_many(self, texts: Iterable[str], *, normalized: bool = False,
+                   terms: Iterable[str] = ()) -> list[float]:
         """Return negativity for each text."""
         return [self.score(t, normalized=normalized) for t in texts]
 
@@ -138,24 +215,23 @@ def score(text: str) -> float:
     return get_model().score(text)
 
 
-def pack_model(
-    weights: dict[str, float],
-    intercept: float,
-    platt: tuple[float, float],
-    threshold: float,
-    version: str,
-) -> dict[str, np.ndarray]:
-    """Return the arrays of a model file (used by the training script)."""
-    coef = np.array(list(weights.values()), dtype=np.float16)
-    if (coef == 0).any() or any("\n" in gram for gram in weights):
-        raise ValueError("weights must be non-zero and n-grams free of newlines")
+def pack_model(vocab: Sequence[str], coef: np.ndarray, intercepts: Sequence[float],
+               combine: tuple[float, float, float], threshold: float, categories: Sequence[str],
+               version: str) -> dict[str, np.ndarray]:
+    """Return the arrays of a model file (used by the training script).
+
+    `coef` has one row per vocab feature: column 0 negativity, then one column per category.
+    """
+    if any("\n" in gram for gram in vocab) or coef.shape != (len(vocab), 1 + len(categories)):
+        raise ValueError("n-grams must be free of newlines and coef must be features × (1 + categories)")
     return {
         "format": np.array(FORMAT),
         "MODEL_VERSION": np.array(version),
         "max_n": np.array(MAX_N),
-        "vocab": np.frombuffer("\n".join(weights).encode("utf-8"), dtype=np.uint8),
-        "coef": coef,
-        "intercept": np.array(intercept),
-        "platt": np.array(platt, dtype=np.float64),
+        "vocab": np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
+        "coef": coef.astype(np.float16),
+        "intercepts": np.asarray(intercepts, dtype=np.float64),
+        "combine": np.asarray(combine, dtype=np.float64),
         "threshold": np.array(threshold),
+        "categories": np.array(",".join(categories)),
     }

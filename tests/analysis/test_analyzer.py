@@ -81,7 +81,7 @@ def test_missing_model_file_is_a_clear_analysis_error(monkeypatch: pytest.Monkey
     with pytest.raises(AnalysisError) as caught:
         load_scorer(Settings())
     message = str(caught.value)
-    assert "missing" in message and "python -m analysis.train_sentiment" in message
+    assert "missing" in message and "python -m yuqing.analysis.train_sentiment" in message
     assert str(tmp_path / "sentiment.npz") in message
 
 

@@ -105,7 +105,7 @@ def test_a_missing_model_fails_the_step_clearly(db, monkeypatch: pytest.MonkeyPa
     add_posts(db)
     monkeypatch.setattr(sentiment, "MODEL_PATH", tmp_path / "missing.npz")
     monkeypatch.setattr(sentiment, "_default", [])
-    with pytest.raises(AnalysisError, match="missing; run `python -m analysis.train_sentiment`"):
+    with pytest.raises(AnalysisError, match="missing; run `python -m yuqing.analysis.train_sentiment`"):
         analyze_posts(Settings(), db, now=utcnow())
     assert analyses(db) == {}
 

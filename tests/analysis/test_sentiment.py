@@ -6,8 +6,10 @@ import time
 
 import pytest
 
+from yuqing.analysis.complaints import cohen_kappa, is_held_out
 from yuqing.analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline, get_model, text_ngrams
-from yuqing.analysis.train_sentiment import evaluate, holdout_split, roc_auc
+from yuqing.analysis.train_data import is_held_text
+from yuqing.analysis.train_fit import evaluate, roc_auc
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def test_model_loads_fast() -> None:
     start = time.perf_counter()
     loaded = SentimentModel.load()
     assert time.perf_counter() - start < 2.0
-    assert loaded.version.startswith("charlr-")
+    assert loaded.version.startswith("maskedlr-")
     assert 0.0 < loaded.threshold < 1.0
 
 
@@ -92,12 +94,18 @@ def test_snownlp_baseline_interface() -> None:
     assert baseline.is_negative(score) == (score >= 0.5)
 
 
-def test_holdout_split_is_seeded_and_stable() -> None:
-    rows = [(i % 2, f"文本{i}") for i in range(2000)]
-    train, held = holdout_split(rows)
-    assert holdout_split(list(reversed(rows)))[1] == list(reversed(held))
-    assert 0.12 < len(held) / len(rows) < 0.18
-    assert not set(train) & set(held)
+def test_held_out_split_is_seeded_stable_and_by_message() -> None:
+    ids = [str(188000 + i) for i in range(3000)]
+    held = [i for i in ids if is_held_out(i)]
+    assert held == [i for i in ids if is_held_out(f" {i} ")]  # a message and its replies agree
+    assert 0.27 < len(held) / len(ids) < 0.33
+    texts = [f"文本{i}" for i in range(2000)]
+    assert 0.12 < sum(map(is_held_text, texts)) / len(texts) < 0.18
+
+
+def test_cohen_kappa() -> None:
+    assert cohen_kappa(["a", "b", "a", "b"], ["a", "b", "a", "b"]) == pytest.approx(1.0)
+    assert cohen_kappa(["a", "a", "b", "b"], ["a", "b", "a", "b"]) == pytest.approx(0.0)
 
 
 def test_metrics() -> None:
