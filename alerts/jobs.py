@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerts import store
 from yuqing.alerts.handling import open_incident, reopen
 from yuqing.alerts.incidents import ACTIVE, check_deadline, resting_status
+from yuqing.alerts.links import console_link
 from yuqing.alerts.models import Incident
 from yuqing.alerts.outbox import DeliveryReport, deliver_outbox, queue_alert
 from yuqing.alerts.payload import alert_uid, build_payload, format_time
@@ -75,7 +76,8 @@ def _queue(session: Session, settings: Settings, channels: list[ChannelSettings]
             event, uid=alert_uid(dedupe_key), facts=facts, tier=tier, previous_tier=previous_tier,
             reason=reason, detected_at=detected_at or now, deadlines=_deadlines(incident),
             guidance=_guidance(settings, story.category), timezone=settings.digest.timezone,
-            extra={"incident_id": incident_id, **(extra or {})},
+            extra={"incident_id": incident_id, **(extra or {}),
+                   "console_url": console_link(settings, now, story_id=story.id, incident_id=incident_id)},
         )
         alert = queue_alert(session, dedupe_key=dedupe_key, event=event, channel=channel.name, payload=payload,
                             now=now, story_id=story.id, incident_id=incident_id, tier=tier)

@@ -96,8 +96,12 @@ def deadline_text(payload: dict[str, Any]) -> str:
 
 
 def links(payload: dict[str, Any], limit: int = 3) -> list[tuple[str, str]]:
-    """(label, safe URL) pairs: the first post, then other copies."""
+    """(label, safe URL) pairs: the console's signed page (when configured), the first post, other copies."""
     found: list[tuple[str, str]] = []
+    console = safe_url(payload.get("console_url"))
+    if console:
+        found.append(("控制台处置" if payload.get("incident_id") else "控制台查看", console))
+        limit += 1
     first = safe_url(payload.get("first_url"))
     if first:
         found.append(("源头", first))

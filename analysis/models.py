@@ -43,7 +43,11 @@ class Story(Base):
     """A cluster of posts carrying the same statement across sites, with its metrics and tier."""
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_last_post_at", "last_post_at"),)
+    __table_args__ = (
+        Index("ix_stories_last_post_at", "last_post_at"),
+        # the console's story list: per tier (or none), hottest first, without sorting the table (migration 0003)
+        Index("ix_stories_heat", "tier", "clicks_24h", "last_post_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -160,3 +164,23 @@ class Burst(Base):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SchemeVersion(Base):
+    """One saved state of a scheme edited in the web console: every change is a new row, kept.
+
+    The newest row of a name is the scheme in force (none when it is `deleted`); schemes from the
+    configuration file are not stored here and cannot be changed from the console.
+    """
+
+    __tablename__ = "scheme_versions"
+    __table_args__ = (Index("ix_scheme_versions_name_id", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    escalate_to: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

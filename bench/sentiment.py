@@ -25,8 +25,8 @@ from bench.org_swap import swap_figures, swap_texts  # noqa: E402
 from bench.previous_sentiment import load_previous  # noqa: E402
 from yuqing.analysis.categories import PRIORITY, Categorizer  # noqa: E402
 from yuqing.analysis.complaints import agreement  # noqa: E402
-from yuqing.analysis.query import fold_text  # noqa: E402
 from yuqing.analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline  # noqa: E402
+from yuqing.analysis.text import fold_text  # noqa: E402
 from yuqing.analysis.train_data import SHARED_DIR, Row, load_rows, read_tsv, split  # noqa: E402
 from yuqing.analysis.train_fit import evaluate  # noqa: E402
 

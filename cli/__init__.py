@@ -45,9 +45,12 @@ def _register() -> None:
         service,
         sources,
         stories,
+        users,
+        web,
     )
 
-    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, report, service, demo):
+    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, report, service, demo,
+                   users, web):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.tables import STORY_COLUMNS, TIER_STYLE, Column, build_table, tier_cell
+from yuqing.config.errors import YuqingError
 from yuqing.config.types import TIER_LABELS, TIER_ORDER
 from yuqing.service.demo import ZONE, DemoAlert, DemoReport, run_demo
 from yuqing.simulator import scenario
@@ -19,8 +20,11 @@ from yuqing.simulator import scenario
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               help="Work folder for the database, config, log and digest (default: a new temporary folder).")
+@click.option("--serve", is_flag=True, help="Then keep the web console up on the demo's data (Ctrl-C stops it).")
+@click.option("--listen", metavar="HOST:PORT", default="127.0.0.1:8765", show_default=True,
+              help="Where --serve listens.")
 @pass_app
-def demo(app: AppContext, workdir: Path | None) -> None:
+def demo(app: AppContext, workdir: Path | None, serve: bool, listen: str) -> None:
     """Run the whole pipeline against simulated sites on 127.0.0.1 and show the alerts and the digest."""
     console = app.console
     folder = workdir or Path(tempfile.mkdtemp(prefix="yuqing-demo-"))
@@ -47,6 +51,35 @@ def demo(app: AppContext, workdir: Path | None) -> None:
     console.print(f"work folder: {folder} — explore it with "
                   f"`yuqing --config {folder / 'yuqing.toml'} stories` (the sites are gone, the data stays)")
     _verdict(app, report)
+    if serve:
+        _serve(app, folder, listen)
+
+
+def _serve(app: AppContext, folder: Path, listen: str) -> None:
+    """The console on the demo's database, with a new admin whose one-time password is printed once."""
+    import os
+    import secrets
+
+    from yuqing.config.database import create_db_engine, session_factory, transaction, utcnow
+    from yuqing.config.loading import load_settings
+    from yuqing.config.web import WebSettings
+    from yuqing.service.account_store import mark_password, save_user
+    from yuqing.web.serve import console_secret, serve_console
+
+    settings, _ = load_settings(str(folder / "yuqing.toml"))
+    web = WebSettings(listen=listen, base_url=f"http://{listen}/", secret_env="YUQING_DEMO_WEB_SECRET")
+    os.environ[web.secret_env] = secrets.token_urlsafe(32)  # this process only: the demo's links die with it
+    settings = settings.model_copy(update={"web": web})
+    engine = create_db_engine(settings.database.url)
+    password = secrets.token_urlsafe(12)
+    with transaction(session_factory(engine)) as session:
+        try:
+            save_user(session, "admin", "admin", password, utcnow())
+        except YuqingError:  # a second --serve on the same --dir: a new one-time password
+            mark_password(session, "admin", password, utcnow())
+    app.console.print(f"\n[bold]web console[/]: http://{listen}/  login [bold]admin[/] / [bold]{password}[/] "
+                      "(one-time password for this demo; Ctrl-C stops the console)")
+    serve_console(settings, engine, console_secret(settings))
 
 
 def _print_stories(app: AppContext, report: DemoReport) -> None:

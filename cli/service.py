@@ -26,7 +26,17 @@ def run(app: AppContext, log_level: str | None) -> None:
     app.require_secrets()
     configure_logging(app.settings, log_level)
     app.sessions()  # schema check before anything starts, with the usual message
-    code = run_service(app.settings, app.engine)
+    console = None
+    if app.settings.web is not None:  # the console beside the scheduler, in a thread
+        from yuqing.web.serve import ConsoleThread, console_secret
+
+        console = ConsoleThread(app.settings, app.engine, console_secret(app.settings))
+        console.start()
+    try:
+        code = run_service(app.settings, app.engine)
+    finally:
+        if console is not None:
+            console.stop()
     if code:
         raise SystemExit(code)
 

@@ -24,6 +24,7 @@ from yuqing.config.types import (
     TierId,
     TimeOfDay,
 )
+from yuqing.config.web import WebSettings
 
 
 class DatabaseSettings(Section):
@@ -153,6 +154,7 @@ class Settings(Section):
     reports: ReportSettings = ReportSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    web: WebSettings | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

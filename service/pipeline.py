@@ -19,6 +19,7 @@ from yuqing.alerts import jobs as alert_jobs
 from yuqing.alerts.sources import raise_source_alerts
 from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.jobs import analyze_posts, detect_bursts, update_stories
+from yuqing.analysis.scheme_store import with_console_schemes
 from yuqing.collector.jobs import collect
 from yuqing.config.database import utcnow
 from yuqing.config.settings import Settings
@@ -49,7 +50,12 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 
 def process(settings: Settings, sessions: sessionmaker[Session], *, now: datetime | None = None) -> dict[str, Any]:
-    """Run every post-collection step once, in order; return each step's summary."""
+    """Run every post-collection step once, in order; return each step's summary.
+
+    Schemes edited in the web console join the file's here, so an edit applies at the next pass
+    (and, through the analysis version, posts are analysed again under it)."""
+    with sessions() as session:
+        settings = with_console_schemes(session, settings)
     results: dict[str, Any] = {}
     for name, step in STEPS:
         results[name] = step(settings, sessions, now=now or utcnow())

@@ -24,7 +24,7 @@ from yuqing.service.schema import metadata
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
 # The repository's folders that install as `yuqing.<folder>` (pyproject.toml's package-dir).
-PACKAGE_FOLDERS = ("cli", "service", "simulator", "alerts", "analysis", "collector", "config", "migrations")
+PACKAGE_FOLDERS = ("cli", "web", "service", "simulator", "alerts", "analysis", "collector", "config", "migrations")
 
 
 class BareNameGuard(importlib.abc.MetaPathFinder):

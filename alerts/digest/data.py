@@ -18,11 +18,14 @@ from yuqing.alerts.digest.model import (
     UNCATEGORISED,
     DayFigures,
     DigestData,
+    IncidentLine,
     ItemLine,
     SeriesPoint,
+    StoryLine,
 )
 from yuqing.alerts.digest.stories import list_attention, list_incidents, list_new_stories
 from yuqing.alerts.digest.watch import list_blind_spots
+from yuqing.alerts.links import console_link
 from yuqing.analysis.models import PostAnalysis, Story, TierChange
 from yuqing.collector.models import Post
 from yuqing.config.settings import Settings
@@ -59,6 +62,7 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
     top = settings.digest.top_items
     new_stories, new_total = list_new_stories(session, start, end, top, before=before_start)
     attention, attention_more = list_attention(session, start, end, top, before=before_start)
+    incidents = list_incidents(session, start, end, now)
     return DigestData(
         day=day,
         timezone=tz,
@@ -71,7 +75,7 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
         attention_more=attention_more,
         new_stories=new_stories,
         new_stories_total=new_total,
-        incidents=list_incidents(session, start, end, now),
+        incidents=incidents,
         top_items=list_top_items(session, start, end, top),
         hourly=_hourly(today, start, end, tz),
         daily=series_by_day(rows, day, tz),
@@ -79,7 +83,16 @@ def collect_digest(session: Session, settings: Settings, day: date, *, now: date
         by_category=split_by_category(today),
         blind_spots=list_blind_spots(session, settings.sources, start, end, now),
         sources_total=sum(1 for s in settings.sources if s.enabled),
+        console_links=_console_links(settings, now, [*attention, *new_stories], incidents),
     )
+
+
+def _console_links(settings: Settings, now: datetime, stories: list[StoryLine],
+                   incidents: list[IncidentLine]) -> dict[str, str]:
+    """Signed console links of the digest's stories and incidents (none without `[web] base_url`)."""
+    links = {f"story:{s.id}": console_link(settings, now, story_id=s.id) for s in stories}
+    links.update({f"incident:{i.id}": console_link(settings, now, incident_id=i.id) for i in incidents})
+    return {key: url for key, url in links.items() if url}
 
 
 def list_post_rows(session: Session, start: datetime, end: datetime) -> list[PostRow]:

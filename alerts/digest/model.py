@@ -181,6 +181,7 @@ class DigestData:
     blind_spots: list[BlindSpot]
     sources_total: int
     attention_more: dict[str, int] = field(default_factory=dict)
+    console_links: dict[str, str] = field(default_factory=dict)  # "story:ID" / "incident:ID" → signed console URL
 
     def attention_by_tier(self) -> list[tuple[str, str, list[StoryLine]]]:
         """(tier, label, stories) from critical down to general, tiers with stories only."""

@@ -1,0 +1,175 @@
+"""Queries of the web console's screens: filtered story lists, one story with its copies and tier
+history, the incident desk, the digest archive. Session first; read-only."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, String, case, cast, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from yuqing.alerts.incidents import DEADLINES, check_deadline
+from yuqing.alerts.models import Digest, Incident
+from yuqing.analysis.metrics import PostFacts
+from yuqing.analysis.models import Story, TierChange
+from yuqing.analysis.store import list_story_facts
+from yuqing.collector.models import Post
+from yuqing.config.settings import DeadlineSettings
+from yuqing.config.types import TIER_ORDER
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """What the story list is narrowed to; empty strings and None mean no filter."""
+
+    tier: str | None = None
+    scheme: str | None = None
+    site: str | None = None
+    category: str | None = None
+    since: datetime | None = None
+    search: str | None = None
+    page: int = 1
+
+
+def _json_has(session: Session, column: object, value: str) -> object:
+    """`value` is an element of a JSON list column (JSONB containment on PostgreSQL, text match elsewhere)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column, JSONB).contains([value])  # @>, served by a GIN index if one is added
+    needle = json.dumps(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f"%{needle}%", escape="\\")
+
+
+def _filtered(session: Session, query: Select[tuple[Story]], filters: StoryFilters) -> Select[tuple[Story]]:
+    query = query.where(Story.archived.is_(False))
+    if filters.scheme:
+        query = query.where(_json_has(session, Story.schemes, filters.scheme))
+    if filters.site:
+        query = query.where(_json_has(session, Story.sites, filters.site))
+    if filters.category:
+        query = query.where(Story.category == filters.category)
+    if filters.since is not None:
+        query = query.where(Story.last_post_at >= filters.since)
+    if filters.search:
+        pattern = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Story.title.ilike(f"%{pattern}%", escape="\\"))
+    return query
+
+
+def list_story_rows(session: Session, filters: StoryFilters) -> list[Story]:
+    """Stories for the list: highest tier first, then hottest, then most recent; one page of them.
+
+    Tiered stories (a few percent) are sorted by rank; the untiered rest are read in the order
+    of ix_stories_heat, so a page never sorts the whole table."""
+    offset, limit = (max(filters.page, 1) - 1) * PAGE_SIZE, PAGE_SIZE
+    heat = (Story.clicks_24h.desc(), Story.last_post_at.desc(), Story.id.desc())
+    tiered: list[Story] = []
+    skipped = 0
+    if filters.tier != "none":
+        rank = case({"critical": 4, "major": 3, "significant": 2, "general": 1}, value=Story.tier, else_=0)
+        query = _filtered(session, select(Story), filters).where(
+            Story.tier == filters.tier if filters.tier else Story.tier.in_(TIER_ORDER))  # IN: an index probe per tier
+        total = session.scalar(query.with_only_columns(func.count(Story.id)).order_by(None)) or 0
+        tiered = list(session.scalars(query.order_by(rank.desc(), *heat).offset(offset).limit(limit)))
+        skipped = min(total, offset)
+        if filters.tier:
+            return tiered
+    if len(tiered) == limit:
+        return tiered
+    rest = _filtered(session, select(Story), filters).where(Story.tier.is_(None)).order_by(*heat)
+    return tiered + list(session.scalars(rest.offset(offset - skipped).limit(limit - len(tiered))))
+
+
+@dataclass
+class StoryView:
+    """Everything the story page shows."""
+
+    story: Story
+    changes: list[TierChange]
+    copies: list[PostFacts]
+    incident: Incident | None
+    text: str = ""
+
+
+def get_story_view(session: Session, story_id: int, now: datetime) -> StoryView | None:
+    """The story with its tier history, every copy (with snapshots), its incident and first post's text."""
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    changes = list(session.scalars(select(TierChange).where(TierChange.story_id == story_id)
+                                   .order_by(TierChange.raised_at, TierChange.id)))
+    copies = sorted(list_story_facts(session, [story_id], now).get(story_id, []),
+                    key=lambda c: (c.first_seen_at, c.post_id))
+    incident = session.scalar(select(Incident).where(Incident.story_id == story_id))
+    first = session.get(Post, story.first_post_id) if story.first_post_id else None
+    text = (first.body or first.title) if first else ""
+    return StoryView(story, changes, copies, incident, text)
+
+
+@dataclass(frozen=True)
+class StoryTitle:
+    """What the desk shows of an incident's story."""
+
+    id: int
+    title: str
+
+
+@dataclass
+class DeskRow:
+    """An incident on the desk with its story and each deadline's state."""
+
+    incident: Incident
+    story: StoryTitle | Story | None
+    deadlines: list[tuple[str, datetime, str, datetime]] = field(default_factory=list)  # name, due, state, near at
+    urgency: float = 0.0
+
+
+def list_desk(session: Session, deadlines: DeadlineSettings, now: datetime, *, include_closed: bool = False,
+              page: int = 1) -> tuple[list[DeskRow], int]:
+    """One page of incidents not closed (or all), most urgent first, and how many there are in all.
+
+    Missed deadlines come first, then the nearest one due; closed incidents last."""
+    query = select(Incident)
+    if not include_closed:
+        query = query.where(Incident.status != "closed")
+    incidents = list(session.scalars(query.order_by(Incident.opened_at.desc()).limit(2000)))
+    rows = sorted((desk_row(i, None, deadlines, now) for i in incidents),
+                  key=lambda r: (r.incident.status == "closed", r.urgency))
+    shown = rows[(max(page, 1) - 1) * PAGE_SIZE:][:PAGE_SIZE]
+    titles = dict(session.execute(select(Story.id, Story.title).where(
+        Story.id.in_([r.incident.story_id for r in shown]))).tuples().all())
+    for row in shown:
+        if row.incident.story_id in titles:
+            row.story = StoryTitle(row.incident.story_id, titles[row.incident.story_id])
+    return shown, len(rows)
+
+
+def desk_row(incident: Incident, story: Story | None, deadlines: DeadlineSettings, now: datetime) -> DeskRow:
+    """One incident's deadlines and its urgency (seconds to the nearest unmet deadline; missed is negative)."""
+    start = incident.cycle_started_at or incident.opened_at
+    row = DeskRow(incident, story)
+    pending: list[float] = []
+    for name in DEADLINES:
+        due = getattr(incident, name)
+        if due is None:
+            continue
+        check = check_deadline(incident, name, due, start, now, deadlines.near)
+        row.deadlines.append((name, due, check.state, start + (due - start) * deadlines.near))
+        if check.state != "met" and incident.status != "closed":
+            pending.append((due - now).total_seconds())
+    row.urgency = min(pending) if pending else float("inf")
+    return row
+
+
+def list_digest_rows(session: Session, limit: int = 120) -> list[Digest]:
+    """The digest archive, newest day first."""
+    return list(session.scalars(select(Digest).order_by(Digest.day.desc()).limit(limit)))
+
+
+def get_digest_row(session: Session, digest_id: int) -> Digest | None:
+    """One digest row."""
+    return session.get(Digest, digest_id)
