@@ -85,6 +85,18 @@ def _queue(session: Session, settings: Settings, channels: list[ChannelSettings]
     return queued
 
 
+def queue_copy_deleted(session: Session, settings: Settings, story: Story, incident: Incident | None,
+                       post_id: int, url: str, note: str, now: datetime) -> int:
+    """Queue a `story.copy_deleted` alert, once per post and channel, to the recipients of the story's
+    schemes that ask for it (`alert_deletions`); return how many were new."""
+    wanted = [s.name for s in settings.schemes if s.alert_deletions and s.name in (story.schemes or [])]
+    if not wanted:
+        return 0
+    return _queue(session, settings, route(settings, wanted, story.tier), f"story:{story.id}:post:{post_id}:deleted",
+                  "story.copy_deleted", story, incident, story.tier, now, reason=note,
+                  extra={"deleted_url": url})
+
+
 def raise_alerts(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> RaiseSummary:
     """Turn undispatched tier changes into incidents and one queued alert per routed channel.
 

@@ -22,6 +22,7 @@ EVENTS = (
     "digest.ready",
     "test",
     "source.blocked",
+    "story.copy_deleted",
 )
 STORYLESS_EVENTS = ("test", "source.blocked")  # events about no story: no spread figures to show
 METRIC_KEYS = ("sites", "posts", "clicks_24h", "reposts", "clicks_per_hour")

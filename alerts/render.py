@@ -33,6 +33,7 @@ EVENT_HEADINGS = {
     "digest.ready": "舆情日报",
     "test": "测试消息",
     "source.blocked": "来源被拦截 (监测盲区)",
+    "story.copy_deleted": "帖文已被删除",
 }
 _EVENT_CARD = {"story.subsided": "green", "test": "grey", "digest.ready": "blue",
                "incident.deadline_missed": "carmine", "source.blocked": "orange"}

@@ -40,6 +40,7 @@ def _register() -> None:
         collect,
         demo,
         digest,
+        evidence,
         incidents,
         report,
         service,
@@ -49,7 +50,7 @@ def _register() -> None:
         web,
     )
 
-    for module in (admin, collect, sources, analysis, stories, incidents, alerts, digest, report, service, demo,
+    for module in (admin, collect, sources, analysis, stories, incidents, evidence, alerts, digest, report, service, demo,
                    users, web):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -78,6 +78,7 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     retry_after: float | None = None  # seconds, from an error answer's Retry-After
+    headers: tuple[tuple[str, str], ...] = ()  # the answer's headers as sent (evidence keeps them)
 
     @property
     def not_modified(self) -> bool:
@@ -165,7 +166,7 @@ class Fetcher:
         return FetchResult(
             url=url, final_url=str(response.url), status=response.status_code, content=content,
             content_type=response.headers.get("content-type"), etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            last_modified=response.headers.get("last-modified"), headers=tuple(response.headers.multi_items()),
         ) if ok or response.status_code == 304 else _failed(url, response)
 
     @asynccontextmanager

@@ -1,13 +1,15 @@
-"""Tables of the collection stage: sources and their health, posts, engagement snapshots."""
+"""Tables of the collection stage: sources and their health, posts, engagement snapshots, and the
+kept pages (evidence) of alerted posts with their deletion watch."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yuqing.config.database import Base, UTCDateTime, utcnow
+from yuqing.config.database import Base, JSONType, UTCDateTime, utcnow
 
 
 class Source(Base):
@@ -105,3 +107,30 @@ class Snapshot(Base):
     likes: Mapped[int | None] = mapped_column(BigInteger)
 
     post: Mapped[Post] = relationship(back_populates="snapshots")
+
+
+class EvidencePage(Base):
+    """A post's page as first fetched once its story was alerted (zlib bytes, SHA-256 of the raw
+    bytes), and its deletion watch: when it was last checked, first seen gone, confirmed deleted."""
+
+    __tablename__ = "evidence_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[list[Any]] = mapped_column(JSONType, default=list)  # [[name, value], …] as sent
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the raw bytes as fetched
+    raw_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    stored_size: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib; None when not kept (note says why)
+    note: Mapped[str | None] = mapped_column(Text)  # why the bytes were not kept, or the fetch error
+    screenshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG, where Chromium rendered one
+    screenshot_note: Mapped[str | None] = mapped_column(Text)  # why there is none (not tried again)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    gone_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first observation of a gone page
+    gone_reason: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # = gone_since once re-checked gone
+    watching: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

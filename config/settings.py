@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from yuqing.config.channels import ChannelSettings
+from yuqing.config.evidence import EvidenceSettings
 from yuqing.config.section import Section, check_timezone
 from yuqing.config.sources import FetchSettings, SourceSettings
 from yuqing.config.types import (
@@ -36,6 +37,7 @@ class SchemeSettings(Section):
     query: str = Field(min_length=1)
     recipients: list[str] = []
     escalate_to: list[str] = []
+    alert_deletions: bool = False  # a "copy deleted" alert to its recipients (issue 19)
 
 
 class TierRule(Section):
@@ -153,6 +155,7 @@ class Settings(Section):
     digest: DigestSettings = DigestSettings()
     reports: ReportSettings = ReportSettings()
     retention: RetentionSettings = RetentionSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
     service: ServiceSettings = ServiceSettings()
     web: WebSettings | None = None
 

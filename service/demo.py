@@ -109,6 +109,8 @@ def write_demo_config(workdir: Path, sites: SimulatedSites, receiver: WebhookRec
         '# long enough that no deadline falls inside the scenario\'s two simulated hours\n'
         '[deadlines]\nreport = "4h"\nemergency_facts = "4h"\nrespond = "12h"\n\n'
         '[digest]\ntime = "08:00"\ntimezone = "Asia/Shanghai"\nout_dir = "digests"\n\n'
+        '# pages are kept and watched; Chromium screenshots would add seconds to every pass\n'
+        '[evidence]\nscreenshots = false\n\n'
         f'[service]\nlog_file = "yuqing.log"\n{service}'
     )
     path = workdir / "yuqing.toml"

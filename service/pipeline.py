@@ -23,6 +23,7 @@ from yuqing.analysis.scheme_store import with_console_schemes
 from yuqing.collector.jobs import collect
 from yuqing.config.database import utcnow
 from yuqing.config.settings import Settings
+from yuqing.service.evidence import capture_evidence, render_screenshots, watch_deletions
 
 Step = Callable[..., Any]
 
@@ -46,6 +47,10 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("alerts.check_incidents", alert_jobs.check_incidents),
     ("alerts.raise_source_alerts", raise_source_alerts),
     ("alerts.deliver", alert_jobs.deliver),
+    # after delivery, so fetching pages never delays an alert
+    ("service.capture_evidence", capture_evidence),
+    ("service.watch_deletions", watch_deletions),
+    ("service.render_screenshots", render_screenshots),
 )
 
 

@@ -4,7 +4,7 @@
 |------------------------------|------------------------------------------|----------------------------------------|
 | `collector.collect:<source>` | the source's interval + `service.jitter` | marks the source due (cheap, never queues twice) |
 | `collector.collect`          | every second                             | `collector.jobs.collect(names=<due sources>)`, a batch at a time |
-| `pipeline.process`           | `service.pipeline_interval`              | `yuqing.service.pipeline.process` (analysis → stories → tiers → outbox) |
+| `pipeline.process`           | `service.pipeline_interval`              | `yuqing.service.pipeline.process` (analysis → stories → tiers → outbox → evidence kept, deletions watched) |
 | `alerts.digest`              | daily at `digest.time` in `digest.timezone`, and once at start | `alerts.digest.jobs.run_digest` (makes every missed day) |
 | `service.retention`          | daily, first a few minutes after start  | `yuqing.service.retention.apply_retention`     |
 

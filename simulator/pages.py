@@ -160,6 +160,13 @@ def board_title(board: str) -> str:
     return {"bbs": "江城论坛", "bbs2": "江城生活网论坛"}.get(board, board)
 
 
+def render_notice(board: str, message: str, charset: str) -> bytes:
+    """The message page a forum shows in place of a deleted thread (Discuz!'s 提示信息)."""
+    body = (f'<div id="ct" class="wp cl w"><div class="nfl"><div class="f_c altw">\n<div id="messagetext" '
+            f'class="alert_error">\n<p>{escape(message)}</p>\n</div>\n</div></div></div>\n')
+    return _discuz_page(f"提示信息 - {board_title(board)}", body, charset)
+
+
 def _discuz_page(title: str, body: str, charset: str) -> bytes:
     page = (
         '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '

@@ -2,7 +2,8 @@
 
 Paths (copy N of the sites under /s/N/…): /news/rss.xml, /press/atom.xml,
 /bbs/forum.php?mod=forumdisplay&fid=2 (GBK Discuz!), /bbs2/forum.php?… (UTF-8 Discuz!),
-/weibo/list, the item pages they link to, and a permissive /robots.txt.
+/weibo/list, the item pages they link to, and a permissive /robots.txt. A page can be deleted
+(`delete`: a 404, or a forum's "deleted" notice) or made to stall (`stall`: no answer in time).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -36,6 +38,8 @@ class SimulatedSites:
         self.copies = copies
         self.step_times: tuple[datetime, ...] = (start or datetime.now(UTC),)
         self.failing: set[str] = set()
+        self.deleted: dict[str, str | None] = {}  # request target → the notice shown, or None for 404
+        self.stalled: dict[str, float] = {}  # request target → seconds before it answers
         self.requests = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -67,6 +71,17 @@ class SimulatedSites:
             self.step_times = (*self.step_times, now or datetime.now(UTC))
             return self.step
 
+    def delete(self, target: str, notice: str | None = None) -> None:
+        """From now on `target` ("/bbs/forum.php?mod=viewthread&tid=1001") answers 404, or with the
+        board's message page saying `notice` (in the board's charset)."""
+        with self._lock:
+            self.deleted[target] = notice
+
+    def stall(self, target: str, seconds: float) -> None:
+        """From now on `target` answers only after `seconds` (longer than a client's timeout)."""
+        with self._lock:
+            self.stalled[target] = seconds
+
     def close(self) -> None:
         """Stop serving and free the port."""
         self._server.shutdown()
@@ -91,6 +106,8 @@ class SimulatedSites:
             copy, path, prefix = int(matched.group(1)), matched.group(2), f"/s/{matched.group(1)}"
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
+        if target in self.deleted:
+            return _deleted(path, self.deleted[target])
         if copy >= self.copies or any(path.startswith(p) for p in self.failing):
             return (404 if copy >= self.copies else 503), "text/plain", b"unavailable\n"
         view = pages.View(copy, len(step_times) - 1, step_times, prefix)
@@ -98,6 +115,15 @@ class SimulatedSites:
         if found is None:
             return 404, "text/plain", b"not found\n"
         return 200, *found
+
+
+def _deleted(path: str, notice: str | None) -> tuple[int, str, bytes]:
+    """A deleted page: 404, or its board's notice page with status 200 as forums answer."""
+    if notice is None:
+        return 404, "text/html; charset=utf-8", b"<html><head><title>404 Not Found</title></head></html>\n"
+    board = path.strip("/").partition("/")[0]
+    charset = _DISCUZ_CHARSET.get(board, "utf-8")
+    return 200, f"text/html; charset={charset}", pages.render_notice(board, notice, charset)
 
 
 def _route(view: pages.View, base: str, path: str, query: dict[str, list[str]]) -> tuple[str, bytes] | None:
@@ -131,6 +157,15 @@ def _handler_for(sites: SimulatedSites) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            delay = sites.stalled.get(self.path)
+            if delay:
+                time.sleep(delay)
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up waiting (a stalled page): nobody to answer
+
+        def _answer(self) -> None:
             status, content_type, body = sites.render(self.path)
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             if status == 200 and self.headers.get("If-None-Match") == etag:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import ipaddress
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,6 +43,24 @@ class BareNameGuard(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, BareNameGuard())
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only(host: object, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+    """socket.getaddrinfo for tests: loopback names and addresses only. A test that would reach a
+    real host (a post URL on example.cn, say) fails fast like an unknown name, and sends nothing."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        allowed = ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        allowed = name == "localhost" or name.endswith(".localhost")
+    if not allowed:
+        raise socket.gaierror(socket.EAI_NONAME, f"tests reach only 127.0.0.1, not {name!r}")
+    return _getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+socket.getaddrinfo = _loopback_only  # type: ignore[assignment]
 PG_ENV = "YUQING_TEST_DATABASE_URL"
 DB_FIXTURES = {"database_url", "migrated_engine", "db", "db_url"}
 
