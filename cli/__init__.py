@@ -13,10 +13,11 @@ import traceback
 import click
 
 from yuqing.cli.context import AppContext
+from yuqing.cli.lazy import LazyGroup
 from yuqing.config.errors import ConfigError, YuqingError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--config",
     "config_path",
@@ -30,33 +31,6 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     app = AppContext(config_option=config_path)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-def _register() -> None:
-    from yuqing.cli import (
-        admin,
-        alerts,
-        analysis,
-        collect,
-        demo,
-        digest,
-        evidence,
-        incidents,
-        report,
-        service,
-        sources,
-        stories,
-        users,
-        web,
-    )
-
-    for module in (admin, collect, sources, analysis, stories, incidents, evidence, alerts, digest, report, service, demo,
-                   users, web):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

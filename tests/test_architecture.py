@@ -72,7 +72,7 @@ def test_every_setting_is_documented() -> None:
 def test_every_command_is_documented() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = []
-    for name, command in cli.commands.items():
+    for name, command in cli.load_all().items():
         if isinstance(command, click.Group):
             names.extend(f"{name} {sub}" for sub in command.commands)
         else:
