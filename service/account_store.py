@@ -3,6 +3,7 @@ the audit log. Session first; nothing here commits (the caller's transaction doe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -18,8 +19,15 @@ from yuqing.service.accounts import ROLES, AuditEntry, User, WebSession
 
 _HASHER = PasswordHasher()  # argon2id with the library's current (RFC 9106 low-memory) parameters
 MIN_PASSWORD = 10
-# A hash of a random password: a login for an unknown name costs as much as for a known one.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, so a login for an unknown name costs as much as for a known one.
+
+    Made on the first login, not at import: argon2 takes 64 MiB, and every CLI command imports this.
+    """
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(YuqingError):
@@ -46,7 +54,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches the hash (a missing hash still costs one verification)."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
