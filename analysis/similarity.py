@@ -20,6 +20,7 @@ MIN_SHINGLES = 8  # below this, containment is too easy: require Jaccard instead
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _CHUNK = 4096  # shingles per vectorised step: keeps the working set in cache
+_STEPS = 2049  # trapezoid points per integral of the band layout
 
 def shingles(text: str, k: int | None = None) -> frozenset[str]:
     """Character k-grams of folded text: 3-grams, 2-grams for texts shorter than SHORT_TEXT."""
@@ -58,18 +59,32 @@ class BandLayout:
 
 @cache
 def band_layout(threshold: float, num_perm: int = NUM_PERM) -> BandLayout:
-    """The (bands, rows) datasketch's MinHashLSH picks for this threshold."""
-    from datasketch import MinHashLSH
+    """The (bands, rows) that datasketch's MinHashLSH picks for this threshold (equal weights).
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return BandLayout(bands=lsh.b, rows=lsh.r)
+    The layout minimising the false-positive area below the threshold plus the false-negative area
+    above it, as datasketch computes it, but integrated with numpy: importing datasketch loads
+    scipy (55 MB), which pushed `yuqing collect` over its memory budget. A test checks that both
+    pick the same layout.
+    """
+    below = np.linspace(0.0, threshold, _STEPS)
+    above = np.linspace(threshold, 1.0, _STEPS)
+    best, layout = float("inf"), BandLayout(bands=1, rows=1)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_positive = np.trapezoid(1 - (1 - below**rows) ** bands, below)
+            false_negative = np.trapezoid((1 - above**rows) ** bands, above)
+            if false_positive + false_negative < best:
+                best, layout = false_positive + false_negative, BandLayout(bands=bands, rows=rows)
+    return layout
 
 
 @cache
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    """The (a, b) of the universal hash functions datasketch's MinHash(seed) uses, as rows."""
+    generator = np.random.RandomState(seed)
+    pairs = [(generator.randint(1, _MERSENNE, dtype=np.uint64), generator.randint(0, _MERSENNE, dtype=np.uint64))
+             for _ in range(num_perm)]
+    a, b = np.array(pairs, dtype=np.uint64).T
     return a.reshape(1, -1), b.reshape(1, -1)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from datasketch import MinHash
@@ -10,6 +13,7 @@ from tests.analysis.factory import OFFICIAL_REPLY, STATEMENT
 from yuqing.analysis.similarity import (
     NUM_PERM,
     SEED,
+    BandLayout,
     band_hashes,
     band_layout,
     containment,
@@ -78,6 +82,24 @@ def test_minhash_signatures_equal_datasketch_with_the_same_hash() -> None:
         reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=lambda b: shingle_hash32(b.decode()))
         reference.update_batch([s.encode() for s in shingles(text)])
         assert np.array_equal(reference.hashvalues, signature)
+
+
+@pytest.mark.parametrize("num_perm", [32, NUM_PERM, 128])
+def test_band_layout_is_the_one_datasketch_picks(num_perm: int) -> None:
+    from datasketch import MinHashLSH
+
+    for threshold in np.arange(0.10, 0.91, 0.05):
+        threshold = round(float(threshold), 2)
+        reference = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert band_layout(threshold, num_perm) == BandLayout(reference.b, reference.r), threshold
+
+
+def test_analysis_does_not_import_datasketch_or_scipy() -> None:
+    code = ("import sys; from yuqing.analysis.similarity import band_layout, minhash_signatures; "
+            "band_layout(0.35); minhash_signatures(['交通事故']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_band_hashes_are_signed_64_bit_and_shared_by_copies() -> None:
