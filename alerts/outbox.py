@@ -1,8 +1,10 @@
 """Alerting stage: the outbox — queued alerts in, messages through channels out, every attempt recorded.
 
-Order is kept per channel (alert N+1 waits until N is through), one failing channel never
-blocks another, failures back off 30 s → 10 min and are retried for ever, quiet hours hold
-tiers below `major`, and a burst above a channel's rate limit is merged into one message.
+Order is kept per story on each channel (its alert N+1 waits until N is through); across stories
+the highest tier goes first and a refused alert holds back only its own story (`alerts.lanes`).
+One failing channel never blocks another, failures back off 30 s → 10 min and are retried for
+ever, quiet hours hold tiers below `major`, and a burst above a channel's rate limit is merged
+into one message.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerts import store
 from yuqing.alerts.channels import HTTP_KINDS, SendResult, send_alerts
 from yuqing.alerts.channels.base import make_client
+from yuqing.alerts.lanes import due_lanes
 from yuqing.alerts.models import Alert, Delivery
 from yuqing.alerts.payload import alert_uid
 from yuqing.alerts.routing import backoff, holdable, quiet_until
@@ -25,6 +28,9 @@ from yuqing.config.database import transaction
 from yuqing.config.settings import ChannelSettings, Settings
 
 log = logging.getLogger(__name__)
+# Two stories refused in a row with nothing accepted between: the receiver, not the alert, is failing;
+# for the rest of the round only alerts never tried yet are sent (each new alert gets its first try).
+REFUSALS_PER_ROUND = 2
 
 
 @dataclass
@@ -57,7 +63,7 @@ def queue_alert(
 def deliver_outbox(
     settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None
 ) -> DeliveryReport:
-    """Send every due alert, channel by channel, in order; record each attempt."""
+    """Send every due alert, channel by channel, each story's in order; record each attempt."""
     report = DeliveryReport()
     clock = _Clock(now)
     with sessions() as session:
@@ -94,51 +100,53 @@ class _Clock:
         return self.start + timedelta(seconds=time.monotonic() - self.started)
 
 
-def _due(items: list[store.QueuedAlert], now: datetime) -> list[store.QueuedAlert]:
-    due = []
-    for item in items:
-        if item.next_attempt_at > now:
-            if item.status == "held":
-                continue  # held for quiet hours: does not block what may go now
-            break  # backing off: later alerts wait, so order is kept
-        due.append(item)
-    return due
-
-
 def _deliver_channel(
     settings: Settings, sessions: sessionmaker[Session], channel: ChannelSettings,
     items: list[store.QueuedAlert], clock: _Clock, client: httpx.Client | None, report: DeliveryReport,
 ) -> None:
     now = clock.start
-    due = _due(items, now)
+    lanes = due_lanes(items, now)
     until = quiet_until(channel, now, settings.digest.timezone)
     if until is not None:
-        hold = [i.id for i in due if holdable(i.tier) and i.event != "test"]
+        hold = [i.id for lane in lanes for i in lane if holdable(i.tier) and i.event != "test"]
         _hold(sessions, hold, until)
         report.held += len(hold)
-        due = [i for i in due if i.id not in hold]
-    for batch in _batches(sessions, channel, due, now):
-        result = _send_batch(sessions, channel, batch, clock, client)
-        if result is None:
-            return  # another worker holds these rows
-        if not result.ok:
-            report.failed += 1
-            report.failing.append(channel.name)
-            return  # keep order: nothing after a failed alert goes before it
-        report.sent += len(batch)
-        report.merged += len(batch) if len(batch) > 1 else 0
+        lanes = [kept for lane in lanes if (kept := [i for i in lane if i.id not in hold])]
+    refused = 0  # stories refused in a row this round
+    first_tries = {i.id for lane in lanes for i in lane if i.attempts == 0}
+    for lane in _batches(sessions, channel, lanes, now):
+        if refused >= REFUSALS_PER_ROUND and not first_tries.issuperset(lane[0]):
+            continue  # a retry while the receiver refuses everything: its next round comes
+        for batch in lane:
+            result = _send_batch(sessions, channel, batch, clock, client)
+            if result is None:
+                break  # another worker holds this story's alerts
+            if not result.ok:
+                report.failed += 1
+                if channel.name not in report.failing:
+                    report.failing.append(channel.name)
+                refused += 1
+                if result.status_code is None:
+                    return  # no answer at all (down, or too slow): the channel waits for the next round
+                break  # refused: this story backs off, its later alerts wait, other stories go on
+            refused = 0
+            report.sent += len(batch)
+            report.merged += len(batch) if len(batch) > 1 else 0
 
 
 def _batches(sessions: sessionmaker[Session], channel: ChannelSettings,
-             due: list[store.QueuedAlert], now: datetime) -> list[list[int]]:
-    ids = [i.id for i in due]
+             lanes: list[list[store.QueuedAlert]], now: datetime) -> list[list[list[int]]]:
+    """Per lane, the messages to send: one alert each, or everything due merged into one message
+    when that is more than the channel's rate limit leaves this minute."""
+    ids = [i.id for lane in lanes for i in lane]
+    singly = [[[i.id] for i in lane] for lane in lanes]
     if not ids or channel.rate_limit is None:
-        return [[i] for i in ids]
+        return singly
     with sessions() as session:
         capacity = channel.rate_limit - store.count_messages_since(session, channel.name, now - timedelta(minutes=1))
     if capacity <= 0:
         return []  # this minute's messages are used up; the next round sends (merged if need be)
-    return [[i] for i in ids] if len(ids) <= capacity else [ids]
+    return singly if len(ids) <= capacity else [[sorted(ids)]]  # one message, each story in order
 
 
 def _send_batch(sessions: sessionmaker[Session], channel: ChannelSettings, ids: list[int],

@@ -25,10 +25,12 @@ class QueuedAlert:
 
     id: int
     channel: str
+    story_id: int | None
     status: str
     event: str
     tier: str | None
     next_attempt_at: datetime
+    attempts: int
 
 
 def locks_rows(session: Session) -> bool:
@@ -127,7 +129,8 @@ def count_posts_joined_since(session: Session, story_id: int, since: datetime) -
 def list_unsent_alerts(session: Session) -> list[QueuedAlert]:
     """Every pending or held alert, in creation order."""
     rows = session.execute(
-        select(Alert.id, Alert.channel, Alert.status, Alert.event, Alert.tier, Alert.next_attempt_at)
+        select(Alert.id, Alert.channel, Alert.story_id, Alert.status, Alert.event, Alert.tier, Alert.next_attempt_at,
+               Alert.attempts)
         .where(Alert.status.in_(UNSENT)).order_by(Alert.id)
     ).all()
     return [QueuedAlert(*row) for row in rows]

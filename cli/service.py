@@ -12,7 +12,7 @@ from yuqing.config.database import utcnow
 from yuqing.config.logs import configure_logging
 from yuqing.service.status import ServiceStatus, get_status
 
-_STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "never run": "dim"}
+_STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "interrupted": "red", "never run": "dim"}
 
 
 @click.command()
@@ -55,7 +55,16 @@ def status(app: AppContext, as_json: bool) -> None:
 
 def _print_status(app: AppContext, found: ServiceStatus) -> None:
     now, console = found.checked_at, app.console
-    if found.running:
+    if found.starting:
+        warn = " [red](stale: stuck starting)[/]" if found.stale else ""
+        who = f"pid {found.pid} on {escape(found.hostname or '?')}" if found.pid else "a process"
+        took = f" took the lock {ago(found.since, now)}" if found.since else " holds the lock"
+        console.print(f"[yellow]starting[/]: {who}{took} and has not recorded its start yet "
+                      f"(waiting for the database?){warn}")
+        if found.last_stop_reason:
+            console.print(f"  previous life: stopped {ago(found.last_stopped_at, now)} "
+                          f"({escape(found.last_stop_reason)})")
+    elif found.running:
         beat = ago(found.heartbeat_at, now) if found.heartbeat_at else "—"
         warn = " [red](stale: stuck or overloaded)[/]" if found.stale else ""
         console.print(f"[green]running[/]: pid {found.pid} on {escape(found.hostname or '?')}, "
@@ -66,13 +75,13 @@ def _print_status(app: AppContext, found: ServiceStatus) -> None:
     else:
         console.print("[yellow]not running[/]: the service never ran on this database")
     table = Table(title="jobs", header_style="bold")
-    for column in ("job", "state", "last run", "last success", "failures"):
+    for column in ("job", "state", "last run", "last success", "failures", "skipped"):
         table.add_column(column, no_wrap=True)
     table.add_column("summary or error", overflow="fold")
     for job in found.jobs:
         style = _STATE_STYLE[job.state]
         table.add_row(escape(job.id), f"[{style}]{job.state}[/]", ago(job.last_started_at, now),
-                      ago(job.last_ok_at, now), str(job.failures_in_a_row or ""),
+                      ago(job.last_ok_at, now), str(job.failures_in_a_row or ""), str(job.skipped_runs or ""),
                       escape(job.error or job.summary or ""))
     console.print(table)
     box = found.outbox

@@ -1,12 +1,19 @@
 """One `yuqing run` per database: a file lock beside a SQLite file, an advisory lock on PostgreSQL.
 
 Two schedulers on one database would run every job twice (docs/field-notes.md); the lock is held
-for the life of the service and released by the operating system or server if it dies.
+for the life of the service and released by the operating system or server if it dies. The holder
+says who it is (pid, host, when it took the lock) beside the lock — a `.holder` file next to the
+lock file, the lock connection's `application_name` on PostgreSQL — so `yuqing status` can tell
+a process that has just taken the lock from the dead one whose life is still the latest on record.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -18,6 +25,42 @@ logger = logging.getLogger(__name__)
 _ADVISORY_KEY = 0x79757169  # "yuqi"
 _TRY = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
 _UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
+_NAME = text("SELECT set_config('application_name', :name, false)")
+_HOLDER = text(
+    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :key "
+    "AND l.objid = hashtext(current_schema())::oid AND l.objsubid = 2 AND l.database = "
+    "(SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+_PREFIX = "yuqing-run"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the lock: process id, host, and when it took the lock (to the second)."""
+
+    pid: int
+    hostname: str
+    acquired_at: datetime
+
+    def owns(self, pid: int, hostname: str, started_at: datetime) -> bool:
+        """Whether a recorded service life (pid, host, start) is this holder's — not an older one's.
+
+        The host may have been cut to fit PostgreSQL's 63 characters: a prefix matches."""
+        return (pid == self.pid and hostname.startswith(self.hostname)
+                and started_at >= self.acquired_at - timedelta(seconds=1))
+
+    def encode(self) -> str:
+        """`yuqing-run <pid> <epoch seconds> <host>`, cut to PostgreSQL's 63 characters."""
+        return f"{_PREFIX} {self.pid} {int(self.acquired_at.timestamp())} {self.hostname}"[:63]
+
+
+def parse_holder(text: str | None) -> Holder | None:
+    """The holder written by `Holder.encode`, or None for anything else."""
+    parts = (text or "").strip().split(" ", 3)
+    if len(parts) != 4 or parts[0] != _PREFIX or not (parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    return Holder(int(parts[1]), parts[3], datetime.fromtimestamp(int(parts[2]), UTC))
 
 
 def lock_path(engine: Engine) -> Path | None:
@@ -28,6 +71,12 @@ def lock_path(engine: Engine) -> Path | None:
     return Path(database + ".lock")
 
 
+def holder_path(engine: Engine) -> Path | None:
+    """The file where the holder of a SQLite database's lock says who it is."""
+    path = lock_path(engine)
+    return path.with_name(path.name + ".holder") if path else None
+
+
 class ServiceLock:
     """The lock of one database; `acquire()` never waits."""
 
@@ -35,6 +84,7 @@ class ServiceLock:
         self.engine = engine
         self._file: FileLock | None = None
         self._connection: Connection | None = None
+        self.holder: Holder | None = None
 
     @property
     def where(self) -> str:
@@ -43,9 +93,10 @@ class ServiceLock:
         return str(path) if path else "a PostgreSQL advisory lock"
 
     def acquire(self) -> bool:
-        """Take the lock if nobody holds it; True if this process now holds it."""
+        """Take the lock if nobody holds it; True if this process now holds it (and says so)."""
+        holder = Holder(os.getpid(), socket.gethostname(), datetime.now(UTC).replace(microsecond=0))
         if self.engine.dialect.name == "postgresql":
-            return self._acquire_advisory()
+            return self._acquire_advisory(holder)
         path = lock_path(self.engine)
         if path is None:
             return True
@@ -54,17 +105,22 @@ class ServiceLock:
             lock.acquire()
         except Timeout:
             return False
-        self._file = lock
+        self._file, self.holder = lock, holder
+        holder_file = holder_path(self.engine)
+        if holder_file is not None:
+            holder_file.write_text(holder.encode() + "\n", encoding="utf-8")
         return True
 
-    def _acquire_advisory(self) -> bool:
+    def _acquire_advisory(self, holder: Holder) -> bool:
         connection = self.engine.connect()
         held = bool(connection.execute(_TRY, {"key": _ADVISORY_KEY}).scalar())
+        if held:
+            connection.execute(_NAME, {"name": holder.encode()})
         connection.commit()  # the lock is session-level; no transaction stays open for months
         if not held:
             connection.close()
             return False
-        self._connection = connection
+        self._connection, self.holder = connection, holder
         return True
 
     def verify(self) -> bool:
@@ -82,6 +138,9 @@ class ServiceLock:
     def release(self) -> None:
         """Give the lock back (also done by the OS or the server when the process dies)."""
         if self._file is not None:
+            holder_file = holder_path(self.engine)
+            if holder_file is not None:
+                holder_file.unlink(missing_ok=True)  # while still holding the lock: nobody else wrote it
             self._file.release()
             self._file = None
         if self._connection is not None:
@@ -91,6 +150,7 @@ class ServiceLock:
             finally:
                 self._connection.close()
                 self._connection = None
+        self.holder = None
 
 
 def is_locked(engine: Engine) -> bool:
@@ -100,3 +160,15 @@ def is_locked(engine: Engine) -> bool:
         return True
     probe.release()
     return False
+
+
+def lock_holder(engine: Engine) -> Holder | None:
+    """Who the holder of this database's lock says it is; None when nobody says (or nobody holds it)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            return parse_holder(connection.execute(_HOLDER, {"key": _ADVISORY_KEY}).scalar())
+    path = holder_path(engine)
+    try:
+        return parse_holder(path.read_text(encoding="utf-8")) if path else None
+    except OSError:
+        return None

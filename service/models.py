@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yuqing.config.database import Base, UTCDateTime, utcnow
+from yuqing.config.database import Base, JSONType, UTCDateTime, utcnow
 
 
 class JobRun(Base):
@@ -38,3 +38,5 @@ class ServiceRun(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stop_reason: Mapped[str | None] = mapped_column(Text)
+    # per job id: runs that came due while the previous run still ran, merged into it (coalesced)
+    skipped_runs: Mapped[dict[str, int] | None] = mapped_column(JSONType)

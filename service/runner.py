@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from types import FrameType
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -42,6 +43,7 @@ from yuqing.service.scheduler import (
     job_table,
     run_digest,
 )
+from yuqing.service.skipped import DROP_SKIPPED_WARNINGS, SCHEDULER_LOGGER, SkippedRuns
 from yuqing.service.store import (
     get_latest_service_run,
     record_heartbeat,
@@ -82,6 +84,7 @@ class Service:
         self.run_id: int | None = None
         self.scheduler: BackgroundScheduler | None = None
         self.due = DueSources()
+        self.skipped = SkippedRuns()
 
     def start(self) -> None:
         """Check the schema, take the lock, record this life and start the jobs."""
@@ -114,6 +117,8 @@ class Service:
         executors = {"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1)}
         scheduler = BackgroundScheduler(executors=executors, timezone="UTC",
                                         job_defaults={"coalesce": True, "max_instances": 1})
+        scheduler.add_listener(self.skipped.count, EVENT_JOB_MAX_INSTANCES)
+        logging.getLogger(SCHEDULER_LOGGER).addFilter(DROP_SKIPPED_WARNINGS)
         for spec in specs:
             grace = int(spec.grace.total_seconds())
             if spec.source is not None:
@@ -182,7 +187,7 @@ class Service:
         with transaction(self.sessions) as session:
             record_job_finish(session, run_id, now=utcnow(), ok=ok, summary=summary or None, error=error)
             if self.run_id is not None:
-                record_heartbeat(session, self.run_id, utcnow())
+                record_heartbeat(session, self.run_id, utcnow(), self.skipped.counts())
         if ok:
             logger.info("job finished: %s", summary, extra={"job": job_id, "source": source, "duration_ms": elapsed})
 
@@ -194,7 +199,7 @@ class Service:
             self.request_stop("lost the database lock", exit_code=1)
             return
         with transaction(self.sessions) as session:
-            record_heartbeat(session, self.run_id, utcnow())
+            record_heartbeat(session, self.run_id, utcnow(), self.skipped.counts())
 
     def request_stop(self, reason: str, exit_code: int = 0) -> None:
         """Ask the service to stop after the current job."""
@@ -222,6 +227,7 @@ class Service:
                            exc_info=not isinstance(exc, YuqingError))
         if self.run_id is not None:
             with transaction(self.sessions) as session:
+                record_heartbeat(session, self.run_id, utcnow(), self.skipped.counts())
                 record_service_stop(session, self.run_id, now=utcnow(), reason=self.stop_reason)
         self.lock.release()
         logger.info("service stopped in %.1fs", time.monotonic() - began, extra={"exit_code": self.exit_code})

@@ -13,17 +13,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerts.store import count_outbox
 from yuqing.collector.store import SourceHealth, list_source_health
 from yuqing.config.settings import Settings
-from yuqing.service.lock import is_locked
+from yuqing.service.lock import Holder, is_locked, lock_holder
+from yuqing.service.models import ServiceRun
 from yuqing.service.runner import HEARTBEAT
 from yuqing.service.scheduler import job_table
-from yuqing.service.store import JobRecord, get_latest_service_run, list_job_records
+from yuqing.service.store import UNCLEAN_STOP, JobRecord, get_latest_service_run, list_job_records
 
 STALE_AFTER = HEARTBEAT * 4  # a running service whose heartbeat is older is stuck or overloaded
 
 
 @dataclass
 class JobStatus:
-    """One configured job and its last run; `state` is ok | failed | running | never run."""
+    """One configured job and its last run; `state` is ok | failed | running | interrupted | never run
+    (interrupted: left unfinished by a process that is gone — the next start marks it failed)."""
 
     id: str
     state: str
@@ -33,6 +35,7 @@ class JobStatus:
     error: str | None = None
     last_ok_at: datetime | None = None
     failures_in_a_row: int = 0
+    skipped_runs: int = 0  # runs that came due while the previous still ran, merged into it (this life)
 
 
 @dataclass
@@ -48,10 +51,16 @@ class OutboxStatus:
 
 @dataclass
 class ServiceStatus:
-    """Everything `yuqing status` prints."""
+    """Everything `yuqing status` prints.
+
+    `running`: some process holds the service lock. `starting`: it has not recorded its life yet
+    (e.g. it waits on a database another writer locks); pid and host are then the lock holder's,
+    and the latest recorded life, if it never stopped, is reported as ended without a clean stop.
+    """
 
     running: bool
     checked_at: datetime
+    starting: bool = False
     pid: int | None = None
     hostname: str | None = None
     version: str | None = None
@@ -69,30 +78,56 @@ class ServiceStatus:
 def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Session], now: datetime) -> ServiceStatus:
     """Gather the service's status at `now`."""
     status = ServiceStatus(running=is_locked(engine), checked_at=now)
+    holder = lock_holder(engine) if status.running else None
     with sessions() as session:
         life = get_latest_service_run(session)
         if life is not None:
-            status.hostname, status.version, status.heartbeat_at = life.hostname, life.version, life.heartbeat_at
-            if status.running and life.stopped_at is None:
-                status.pid, status.since = life.pid, life.started_at
-                status.heartbeat_age_seconds = (now - life.heartbeat_at).total_seconds()
-                status.stale = now - life.heartbeat_at > STALE_AFTER
-            else:
-                status.last_stopped_at, status.last_stop_reason = life.stopped_at, life.stop_reason
+            status.version = life.version
+            _describe_life(status, life, holder, now)
+        elif holder is not None:
+            _starting(status, holder, now)
         records = list_job_records(session)
-        status.jobs = [_job_status(spec.id, records.get(spec.id)) for spec in job_table(settings, now)]
+        skipped = (life.skipped_runs or {}) if life is not None else {}
+        alive = status.running and not status.starting and status.pid is not None
+        status.jobs = [_job_status(spec.id, records.get(spec.id), skipped.get(spec.id, 0), alive)
+                       for spec in job_table(settings, now)]
         status.outbox = _outbox(session, now)
         status.failing_sources = [h for h in list_source_health(session, settings.sources)
                                   if h.status in ("failing", "blocked")]  # blocked: issue 17
     return status
 
 
-def _job_status(job_id: str, record: JobRecord | None) -> JobStatus:
+def _describe_life(status: ServiceStatus, life: ServiceRun, holder: Holder | None, now: datetime) -> None:
+    """Fill in the service's process from its latest recorded life and the lock's holder."""
+    alive = status.running and life.stopped_at is None
+    if alive and (holder is None or holder.owns(life.pid, life.hostname, life.started_at)):
+        status.pid, status.hostname, status.since = life.pid, life.hostname, life.started_at
+        status.heartbeat_at = life.heartbeat_at
+        status.heartbeat_age_seconds = (now - life.heartbeat_at).total_seconds()
+        status.stale = now - life.heartbeat_at > STALE_AFTER
+        return
+    status.hostname, status.heartbeat_at = life.hostname, life.heartbeat_at
+    if life.stopped_at is None:  # its process died: the lock is free, or another process took it
+        status.last_stopped_at, status.last_stop_reason = life.heartbeat_at, UNCLEAN_STOP
+    else:
+        status.last_stopped_at, status.last_stop_reason = life.stopped_at, life.stop_reason
+    if status.running and holder is not None:
+        _starting(status, holder, now)
+    elif status.running:  # a process holds the lock but does not say who it is: not this life, at least
+        status.starting, status.hostname = True, None
+
+
+def _starting(status: ServiceStatus, holder: Holder, now: datetime) -> None:
+    status.starting, status.pid, status.hostname, status.since = True, holder.pid, holder.hostname, holder.acquired_at
+    status.stale = now - holder.acquired_at > STALE_AFTER  # starting for minutes: stuck
+
+
+def _job_status(job_id: str, record: JobRecord | None, skipped: int, alive: bool) -> JobStatus:
     if record is None:
-        return JobStatus(job_id, "never run")
-    state = {True: "ok", False: "failed", None: "running"}[record.ok]
+        return JobStatus(job_id, "never run", skipped_runs=skipped)
+    state = {True: "ok", False: "failed", None: "running" if alive else "interrupted"}[record.ok]
     return JobStatus(job_id, state, record.started_at, record.finished_at, record.summary, record.error,
-                     record.last_ok_at, record.failures_in_a_row)
+                     record.last_ok_at, record.failures_in_a_row, skipped)
 
 
 def _outbox(session: Session, now: datetime) -> OutboxStatus:

@@ -123,9 +123,12 @@ def record_service_start(session: Session, *, pid: int, hostname: str, version: 
     return run.id
 
 
-def record_heartbeat(session: Session, run_id: int, now: datetime) -> None:
-    """The service is alive at `now`."""
-    session.execute(update(ServiceRun).where(ServiceRun.id == run_id).values(heartbeat_at=now))
+def record_heartbeat(session: Session, run_id: int, now: datetime, skipped: dict[str, int] | None = None) -> None:
+    """The service is alive at `now`; `skipped`: its coalesced runs per job so far, when given."""
+    values: dict[str, Any] = {"heartbeat_at": now}
+    if skipped is not None:
+        values["skipped_runs"] = dict(skipped)
+    session.execute(update(ServiceRun).where(ServiceRun.id == run_id).values(**values))
 
 
 def record_service_stop(session: Session, run_id: int, *, now: datetime, reason: str) -> None:

@@ -15,6 +15,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,6 +52,7 @@ class Receiver:
     fail: bool = False
     answer: tuple[int, dict[str, Any]] | None = None  # a forced answer (e.g. an errcode body)
     delay: float = 0.0
+    refuse: Callable[[Any], bool] | None = None  # refuse (HTTP 503) the bodies this picks
     accepted: list[Received] = field(default_factory=list)
     attempts: int = 0
     rejected: list[str] = field(default_factory=list)
@@ -97,7 +99,8 @@ class Receiver:
         parts = urlsplit(request.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         problem = self.verify(query, dict(request.headers), body)
-        status, answer = self.decide(problem)
+        refused = self.refuse is not None and self.refuse(json.loads(body))
+        status, answer = (503, {"error": "refused"}) if refused else self.decide(problem)
         if status == 200 and problem is None and not self.fail and self.answer is None:
             with self.lock:
                 self.accepted.append(Received(parts.path, query, dict(request.headers), body))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import Engine
 
-from yuqing.config.database import create_db_engine
-from yuqing.service.lock import ServiceLock, is_locked, lock_path
+from yuqing.config.database import create_db_engine, utcnow
+from yuqing.service.lock import Holder, ServiceLock, is_locked, lock_holder, lock_path, parse_holder
 
 
 def test_a_second_lock_on_the_same_database_is_refused(migrated_engine: Engine, db_url: str) -> None:
@@ -29,3 +33,29 @@ def test_sqlite_lock_lives_beside_the_database_file(tmp_path) -> None:
     assert ServiceLock(engine).where == str(tmp_path / "y.db.lock")
     memory = create_db_engine("sqlite://")
     assert lock_path(memory) is None and ServiceLock(memory).acquire()
+
+
+def test_the_holder_says_who_it_is_until_it_lets_go(migrated_engine: Engine) -> None:
+    lock = ServiceLock(migrated_engine)
+    assert lock_holder(migrated_engine) is None
+    assert lock.acquire()
+    try:
+        holder = lock_holder(migrated_engine)
+        assert holder == lock.holder and holder is not None
+        assert (holder.pid, holder.hostname) == (os.getpid(), socket.gethostname())
+        assert holder.owns(os.getpid(), socket.gethostname(), utcnow())
+        assert not holder.owns(os.getpid(), socket.gethostname(), holder.acquired_at - timedelta(minutes=1))
+        assert not holder.owns(os.getpid() + 1, socket.gethostname(), utcnow())
+    finally:
+        lock.release()
+    assert lock_holder(migrated_engine) is None
+
+
+def test_holder_text_round_trips_and_rejects_anything_else() -> None:
+    holder = Holder(4242, "intranet-1", datetime(2026, 12, 4, 5, 0, tzinfo=UTC))
+    assert parse_holder(holder.encode()) == holder
+    long_host = "node-" + "x" * 95
+    cut = parse_holder(Holder(1, long_host, holder.acquired_at).encode())
+    assert cut is not None and len(cut.encode()) == 63 and cut.owns(1, long_host, holder.acquired_at)
+    for text in (None, "", "psql", "yuqing-run x 1 h", "yuqing-run 1 2"):
+        assert parse_holder(text) is None

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.alerts.models import Alert
 from yuqing.collector.models import Source
 from yuqing.config.database import transaction, utcnow
-from yuqing.service.lock import ServiceLock
+from yuqing.service.lock import ServiceLock, lock_holder
+from yuqing.service.models import ServiceRun
 from yuqing.service.store import (
+    UNCLEAN_STOP,
     record_job_finish,
     record_job_start,
     record_service_start,
     record_service_stop,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """[database]
 url = "{url}"
 [[sources]]
@@ -81,13 +93,15 @@ def test_status_shows_jobs_backlog_and_failing_sources(
     assert lock.acquire()  # as a running service would hold it
     try:
         with transaction(db) as session:
-            run_id = record_service_start(session, pid=4242, hostname="intranet-1", version="0.1.0", now=utcnow())
+            run_id = record_service_start(session, pid=os.getpid(), hostname=socket.gethostname(), version="0.1.0",
+                                          now=utcnow())
         result = yuqing("--config", str(config), "status", "--json")
         human = yuqing("--config", str(config), "status")
     finally:
         lock.release()
     found = json.loads(result.out)
-    assert found["running"] is True and found["pid"] == 4242 and found["hostname"] == "intranet-1"
+    assert found["running"] is True and found["starting"] is False
+    assert found["pid"] == os.getpid() and found["hostname"] == socket.gethostname()
     assert 0 <= found["heartbeat_age_seconds"] < 60 and found["stale"] is False
     jobs = {j["id"]: j for j in found["jobs"]}
     assert jobs["pipeline.process"]["state"] == "ok" and jobs["pipeline.process"]["summary"] == "analysed 3 posts"
@@ -96,10 +110,94 @@ def test_status_shows_jobs_backlog_and_failing_sources(
     assert found["outbox"]["pending"] == 2 and found["outbox"]["held"] == 1
     assert 590 <= found["outbox"]["oldest_pending_age_seconds"] < 700
     assert [(s["name"], s["consecutive_failures"]) for s in found["failing_sources"]] == [("city-forum", 4)]
-    assert "running: pid 4242 on intranet-1" in human.out
+    assert f"running: pid {os.getpid()} on {socket.gethostname()}" in human.out
     assert "outbox: 2 pending, 1 held, 0 failed, oldest pending 10m ago" in human.out
     assert "city-forum: 4 failures, last success 2h ago: HTTP 503 from" in human.out
     with transaction(db) as session:
         record_service_stop(session, run_id, now=utcnow(), reason="received SIGTERM")
     after = json.loads(yuqing("--config", str(config), "status", "--json").out)
     assert after["running"] is False and after["last_stop_reason"] == "received SIGTERM"
+
+
+def _start(config: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _life_of(db: sessionmaker[Session], pid: int) -> ServiceRun | None:
+    with db() as session:
+        return session.scalars(select(ServiceRun).where(ServiceRun.pid == pid)).first()
+
+
+def _wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@contextmanager
+def _writer_holding(db_url: str, engine: Engine) -> Iterator[None]:
+    """Another writer holding the database (reads still go): SQLite BEGIN IMMEDIATE, a PostgreSQL table lock."""
+    if engine.dialect.name == "sqlite":
+        connection = sqlite3.connect(engine.url.database, timeout=1)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.rollback()
+            connection.close()
+        return
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE service_runs IN EXCLUSIVE MODE"))
+        yield
+
+
+@pytest.mark.slow
+def test_after_sigkill_status_never_reports_the_dead_process_as_running(
+    yuqing: Callable[..., object], write_config: Callable[..., Path], db_url: str,
+    db: sessionmaker[Session], migrated_engine: Engine,
+) -> None:
+    config = write_config(f'[database]\nurl = "{db_url}"\n[service]\npipeline_interval = "1s"\njitter = "0s"\n')
+
+    def status() -> dict:
+        return json.loads(yuqing("--config", str(config), "status", "--json").out)
+
+    first = _start(config)
+    try:
+        _wait_until(lambda: first.poll() is not None or _life_of(db, first.pid))
+        assert status()["pid"] == first.pid
+        first.kill()  # SIGKILL: no stop recorded
+        first.wait(10)
+        with transaction(db) as session:  # a run the dead process left unfinished
+            record_job_start(session, "service.retention", utcnow())
+        dead = status()
+        assert (dead["running"], dead["starting"], dead["pid"]) == (False, False, None)
+        assert dead["last_stop_reason"] == UNCLEAN_STOP
+        assert {j["id"]: j["state"] for j in dead["jobs"]}["service.retention"] == "interrupted"
+
+        with _writer_holding(db_url, migrated_engine):
+            second = _start(config)
+            try:
+                _wait_until(lambda: second.poll() is not None
+                            or getattr(lock_holder(migrated_engine), "pid", None) == second.pid)
+                assert second.poll() is None, second.communicate()
+                waiting = status()  # the new process holds the lock, waits on the database
+                human = yuqing("--config", str(config), "status").out
+                assert _life_of(db, second.pid) is None
+            except BaseException:
+                second.kill()
+                raise
+        assert (waiting["running"], waiting["starting"], waiting["pid"]) == (True, True, second.pid)
+        assert waiting["last_stop_reason"] == UNCLEAN_STOP and waiting["stale"] is False
+        assert "running" not in {j["state"] for j in waiting["jobs"]}
+        assert f"starting: pid {second.pid} on" in human and f"pid {first.pid}" not in human
+        _wait_until(lambda: second.poll() is not None or _life_of(db, second.pid))
+        started = status()
+        assert (started["running"], started["starting"], started["pid"]) == (True, False, second.pid)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(30) == 0
+    finally:
+        for process in (first, *([second] if "second" in locals() else [])):
+            if process.poll() is None:
+                process.kill()
