@@ -1,9 +1,12 @@
 """Collector stage, screenshots: kept page bytes → a PNG rendered by headless Chromium from a local
 file, with the network cut and scripts off (a kept page is hostile content), or ScreenshotError.
+The window is as tall as a long page (MAX_HEIGHT) and the empty background under a shorter page is
+cut off, so the PNG is the whole page up to that height.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -18,7 +21,9 @@ from yuqing.config.errors import YuqingError
 _LOCKDOWN = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
              'style-src \'unsafe-inline\'; img-src data:; font-src data:">')
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-WIDTH, HEIGHT = 1280, 2400  # the top of the page: Chromium's --screenshot takes the window only
+# Chromium's --screenshot takes the window only: a tall one, cut to what the page drew (crop_drawn)
+WIDTH, MAX_HEIGHT = 1280, 8000
+MARGIN = 24  # pixels of background kept under the page's last drawn line
 
 
 class ScreenshotError(YuqingError):
@@ -49,7 +54,7 @@ def render_screenshot(chromium: str, content: bytes, charset: str | None, *, tim
         command = [chromium, "--headless", "--disable-gpu", "--disable-javascript", "--no-first-run",
                    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                    "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars",
-                   f"--window-size={WIDTH},{HEIGHT}", f"--user-data-dir={Path(folder) / 'profile'}",
+                   f"--window-size={WIDTH},{MAX_HEIGHT}", f"--user-data-dir={Path(folder) / 'profile'}",
                    f"--screenshot={shot}", page.as_uri()]
         if os.geteuid() == 0:  # Chromium refuses to start as root with its sandbox
             command.insert(2, "--no-sandbox")
@@ -59,4 +64,28 @@ def render_screenshot(chromium: str, content: bytes, charset: str | None, *, tim
             raise ScreenshotError(f"chromium could not render the page: {exc}") from exc
         if not shot.exists() or shot.stat().st_size == 0:
             raise ScreenshotError("chromium wrote no screenshot")
-        return shot.read_bytes()
+        png = crop_drawn(shot.read_bytes())
+        if png is None:
+            raise ScreenshotError("chromium wrote something that is not a PNG")
+        return png
+
+
+def crop_drawn(png: bytes, max_ratio: float | None = None) -> bytes | None:
+    """`png` cut below the page's last drawn line (what differs from the bottom corner's background,
+    plus MARGIN) and to at most `max_ratio` times as tall as wide; None when the bytes are not an image."""
+    from PIL import Image, ImageChops, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    image = image.convert("RGB")
+    width, height = image.size
+    box = ImageChops.difference(image, Image.new("RGB", image.size, image.getpixel((width - 1, height - 1)))).getbbox()
+    bottom = min(height, box[3] + MARGIN) if box else height
+    out = io.BytesIO()
+    if max_ratio is not None:
+        bottom = min(bottom, int(width * max_ratio))
+    image.crop((0, 0, width, bottom)).save(out, format="PNG", optimize=True)
+    return out.getvalue()

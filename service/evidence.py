@@ -2,8 +2,9 @@
 (`capture_evidence`); kept pages → re-checked, deleted copies marked once confirmed and written into
 their incident's record (`watch_deletions`). Both fetch through the collector's `Fetcher`.
 
-A page is marked deleted only after two consecutive gone observations (404/410 or a deleted-notice
-page); a timeout, a refusal or a 5xx answer is no observation at all.
+A page is marked deleted only after two consecutive gone observations (404/410, a deleted-notice
+page, or a login wall where a public post that has left its list was); a timeout, a refusal or a 5xx
+answer is no observation at all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerts.jobs import queue_copy_deleted
 from yuqing.alerts.store import get_incident, has_incident_event, record_incident_event
 from yuqing.analysis.models import Story
-from yuqing.collector.evidence import PageFetch, fetch_page, judge_page, pack_page, unpack_page
+from yuqing.collector.evidence import PageFetch, Verdict, fetch_page, judge_page, pack_page, unpack_page
 from yuqing.collector.fetcher import Fetcher, FetchPolicy
 from yuqing.collector.models import EvidencePage
 from yuqing.collector.screenshot import ScreenshotError, find_chromium, header_charset, render_screenshot
@@ -137,6 +138,10 @@ def watch_deletions(settings: Settings, sessions: sessionmaker[Session], *, now:
                 continue  # its post was removed meanwhile
             summary.checked += 1
             verdict = judge_page(answer, target.title)
+            if verdict.state == "login":
+                verdict = observe_login(verdict, target.off_list, _was_public(page, target.title))
+            elif verdict.state == "gone" and target.off_list:
+                verdict = Verdict("gone", f"{verdict.reason}; no longer in its list")
             if verdict.state == "unknown":
                 page.checked_at = now
                 continue
@@ -152,6 +157,27 @@ def watch_deletions(settings: Settings, sessions: sessionmaker[Session], *, now:
                 summary.deleted += 1
             page.checked_at = now
     return summary
+
+
+def observe_login(verdict: Verdict, off_list: bool, was_public: bool) -> Verdict:
+    """A login wall where the post was: a deletion (hidden from the public) only for a post that left
+    its list and whose kept page was public; otherwise no observation (a site-wide login wall, a lost
+    cookie, a site whose pages always ask for a login)."""
+    if not was_public:
+        return Verdict("unknown", f"{verdict.reason}, as when it was kept (or nothing public was kept)")
+    if not off_list:
+        return Verdict("unknown", f"{verdict.reason}, still in its list")
+    return Verdict("gone", f"no longer in its list; {verdict.reason}")
+
+
+def _was_public(page: EvidencePage, title: str) -> bool:
+    """Whether the page as kept showed the post, not a login wall (False when its bytes were not kept)."""
+    if page.content is None:
+        return False
+    content_type = next((value for name, value in page.headers if name.lower() == "content-type"), None)
+    kept = PageFetch(page.url, page.fetched_at, page.status, content=unpack_page(page.content),
+                     content_type=content_type)
+    return judge_page(kept, title).state != "login"
 
 
 def _mark_deleted(session: Session, settings: Settings, page: EvidencePage, target: PageTarget,
@@ -174,7 +200,8 @@ def _mark_deleted(session: Session, settings: Settings, page: EvidencePage, targ
 
 def render_screenshots(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> EvidenceSummary:
     """Render a PNG of kept pages that have none, from the kept bytes (offline, scripts off), within
-    the total cap; a failure is noted on the page and not tried again. Nothing without Chromium."""
+    the caps (a PNG over `max_page_bytes` is not kept either); a failure is noted on the page and not
+    tried again. Nothing without Chromium."""
     summary = EvidenceSummary()
     chromium = find_chromium(settings.evidence.chromium)
     if not (settings.evidence.enabled and settings.evidence.screenshots) or chromium is None:
@@ -190,7 +217,9 @@ def render_screenshots(settings: Settings, sessions: sessionmaker[Session], *, n
             page = session.get(EvidencePage, page_id)
             if page is None:
                 continue
-            if png is not None and count_stored_bytes(session) + len(png) > settings.evidence.max_total_bytes:
+            if png is not None and len(png) > settings.evidence.max_page_bytes:
+                png, note = None, f"not kept: the {len(png)}-byte PNG exceeds evidence.max_page_bytes"
+            elif png is not None and count_stored_bytes(session) + len(png) > settings.evidence.max_total_bytes:
                 png, note = None, "not kept: evidence.max_total_bytes is reached"
             page.screenshot, page.screenshot_note = png, note
             page.stored_size += len(png or b"")

@@ -1,5 +1,6 @@
 """Evidence export: a story's or a post's kept pages → files in a folder (raw bytes as fetched, the
-screenshot where there is one) and `manifest.json` with hashes, URL, status, headers, times.
+screenshot where there is one), `manifest.json` with hashes, URL, status, headers, times, and
+`SHA256SUMS` (what `sha256sum -c SHA256SUMS` checks: every file as recorded when it was kept).
 
 The page bytes are written as `.bin` files, never as `.html`: a kept page is hostile content and
 must not open in a browser by a double click.
@@ -26,6 +27,10 @@ from yuqing.service.evidence_store import list_story_evidence
 
 class EvidenceNotFoundError(YuqingError):
     """No story or post matches what was asked for."""
+
+
+class EvidenceAlteredError(YuqingError):
+    """A kept page no longer hashes to the SHA-256 recorded when it was fetched."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,11 @@ def write_evidence(copies: list[tuple[Post, EvidencePage | None]], out: Path, *,
     """Write each kept page (and screenshot) into `out` and the manifest; return the manifest.
 
     A page whose bytes no longer hash to the recorded SHA-256 is written, and flagged `intact: false`.
+    SHA256SUMS lists the hashes recorded at capture (the page's) and of the written screenshots and
+    manifest, so a page altered since fails `sha256sum -c`.
     """
     out.mkdir(parents=True, exist_ok=True)
-    entries = []
+    entries, sums = [], []
     for post, page in copies:
         entry = describe_copy(post, page)
         if page is not None and page.content is not None:
@@ -93,13 +100,18 @@ def write_evidence(copies: list[tuple[Post, EvidencePage | None]], out: Path, *,
             name = f"post-{post.id}.page.bin"
             (out / name).write_bytes(raw)
             entry["file"], entry["intact"] = name, hashlib.sha256(raw).hexdigest() == page.sha256
+            sums.append((page.sha256 or "", name))
         if page is not None and page.screenshot is not None:
             shot = f"post-{post.id}.png"
             (out / shot).write_bytes(page.screenshot)
             entry["screenshot"], entry["screenshot_sha256"] = shot, hashlib.sha256(page.screenshot).hexdigest()
+            sums.append((entry["screenshot_sha256"], shot))
         entries.append(entry)
     manifest = {"asked": asked, "written_at": _iso(now), "copies": entries}
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    text = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    (out / "manifest.json").write_bytes(text)
+    sums.append((hashlib.sha256(text).hexdigest(), "manifest.json"))
+    (out / "SHA256SUMS").write_text("".join(f"{digest}  {name}\n" for digest, name in sums), encoding="ascii")
     return manifest
 
 

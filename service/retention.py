@@ -1,6 +1,9 @@
 """Retention, the service's daily job: old snapshots, polls, posts, deliveries and job runs out,
 stories whose posts are gone archived with their figures kept (`[retention]`).
 
+Evidence outlives this: a post with a kept page stays while its incident is open or closed less than
+`evidence.keep_after_close` ago; after that the page's bytes go (its hash and times stay with the row).
+
 A post goes when it is older than `retention.posts` and its story (if any) is archived too: a
 story that still gains copies keeps its oldest posts, its origin (源头) among them.
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.config.database import transaction
 from yuqing.config.settings import Settings
+from yuqing.service.evidence_store import drop_expired_evidence, evidence_held
 from yuqing.service.store import (
     archive_stories,
     delete_in_chunks,
@@ -40,10 +44,12 @@ class RetentionSummary:
     posts: int = 0
     deliveries: int = 0
     job_runs: int = 0
+    evidence_expired: int = 0
 
     def __str__(self) -> str:
         return (f"removed {self.snapshots} snapshots, {self.polls} polls, {self.posts} posts, "
-                f"{self.deliveries} deliveries, {self.job_runs} job runs; archived {self.stories_archived} stories")
+                f"{self.deliveries} deliveries, {self.job_runs} job runs, the bytes of {self.evidence_expired} "
+                f"evidence pages; archived {self.stories_archived} stories")
 
 
 def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> RetentionSummary:
@@ -55,7 +61,11 @@ def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now:
     summary.polls = delete_in_chunks(sessions, *rows_before("polls", now - keep.snapshots))
     with transaction(sessions) as session:
         summary.stories_archived = archive_stories(session, now - keep.posts)
-    summary.posts = delete_in_chunks(sessions, *old_posts_outside_active_stories(now - keep.posts))
+    evidence_cutoff = now - settings.evidence.keep_after_close
+    with transaction(sessions) as session:
+        summary.evidence_expired = drop_expired_evidence(session, evidence_cutoff)
+    model, old_posts = old_posts_outside_active_stories(now - keep.posts)
+    summary.posts = delete_in_chunks(sessions, model, old_posts & ~evidence_held(evidence_cutoff))
     summary.deliveries = delete_in_chunks(sessions, *rows_before("deliveries", now - keep.deliveries))
     summary.job_runs = delete_in_chunks(sessions, *rows_before("job_runs", now - JOB_RUNS_MAX_AGE))
     return summary

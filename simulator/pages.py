@@ -22,6 +22,7 @@ class View:
     step: int
     step_times: tuple[datetime, ...]
     prefix: str  # "" for copy 0, "/s/3" for copy 3
+    hidden: frozenset[tuple[str, int]] = frozenset()  # (board, item id) deleted from the lists
 
     def published(self, item: Item) -> datetime:
         """When the item was published: a little before the poll of the step it appeared in."""
@@ -34,8 +35,8 @@ class View:
         return self.step_times[self.step].replace(microsecond=0).astimezone(CST)
 
     def items(self, board: str) -> list[Item]:
-        """The items the board shows now."""
-        return visible_items(self.copy, board, self.step)
+        """The items the board shows now (a deleted one no longer)."""
+        return [i for i in visible_items(self.copy, board, self.step) if (board, i.id) not in self.hidden]
 
 
 def render_rss(view: View, base: str) -> bytes:

@@ -39,6 +39,7 @@ class SimulatedSites:
         self.step_times: tuple[datetime, ...] = (start or datetime.now(UTC),)
         self.failing: set[str] = set()
         self.deleted: dict[str, str | None] = {}  # request target → the notice shown, or None for 404
+        self.hidden: set[tuple[int, str, int]] = set()  # (copy, board, item id) no longer in the lists
         self.stalled: dict[str, float] = {}  # request target → seconds before it answers
         self.requests = 0
         self._lock = threading.Lock()
@@ -71,11 +72,15 @@ class SimulatedSites:
             self.step_times = (*self.step_times, now or datetime.now(UTC))
             return self.step
 
-    def delete(self, target: str, notice: str | None = None) -> None:
+    def delete(self, target: str, notice: str | None = None, *, listed: bool = False) -> None:
         """From now on `target` ("/bbs/forum.php?mod=viewthread&tid=1001") answers 404, or with the
-        board's message page saying `notice` (in the board's charset)."""
+        board's message page saying `notice` (in the board's charset), and its item leaves its board's
+        list and feed as a deleted post does (`listed`: it stays there, only the page changes)."""
         with self._lock:
             self.deleted[target] = notice
+            item = _item_of(target)
+            if item is not None and not listed:
+                self.hidden.add(item)
 
     def stall(self, target: str, seconds: float) -> None:
         """From now on `target` answers only after `seconds` (longer than a client's timeout)."""
@@ -110,11 +115,30 @@ class SimulatedSites:
             return _deleted(path, self.deleted[target])
         if copy >= self.copies or any(path.startswith(p) for p in self.failing):
             return (404 if copy >= self.copies else 503), "text/plain", b"unavailable\n"
-        view = pages.View(copy, len(step_times) - 1, step_times, prefix)
+        hidden = frozenset((board, ident) for c, board, ident in self.hidden if c == copy)
+        view = pages.View(copy, len(step_times) - 1, step_times, prefix, hidden)
         found = _route(view, self.base_url + prefix, path, parse_qs(parts.query))
         if found is None:
             return 404, "text/plain", b"not found\n"
         return 200, *found
+
+
+def _item_of(target: str) -> tuple[int, str, int] | None:
+    """(copy, board, item id) of a thread or article page's request target, else None."""
+    parts = urlsplit(target)
+    path, copy = parts.path, 0
+    matched = _COPY.match(path)
+    if matched:
+        copy, path = int(matched.group(1)), matched.group(2)
+    board, _, rest = path.strip("/").partition("/")
+    tid = parse_qs(parts.query).get("tid", [""])[0]
+    if board in _DISCUZ_CHARSET and rest == "forum.php" and tid.isdigit():
+        return copy, board, int(tid)
+    article = re.fullmatch(r"/(news/article|press|weibo/status)/(\d+)(?:\.html)?", path)
+    if article:
+        return copy, {"news/article": "news", "press": "press", "weibo/status": "weibo"}[article.group(1)], \
+            int(article.group(2))
+    return None
 
 
 def _deleted(path: str, notice: str | None) -> tuple[int, str, bytes]:

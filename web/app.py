@@ -172,9 +172,10 @@ def new_pre_cookie() -> str:
 def create_app(settings: Settings, sessions: sessionmaker[Session], secret: str,
                clock: Callable[[], datetime] = utcnow) -> Starlette:
     """The console app for these settings and database; `secret` signs CSRF tokens and links."""
-    from yuqing.web import admin, auth, incidents, schemes, stories
+    from yuqing.web import admin, auth, evidence, incidents, schemes, stories
 
-    routes: list[BaseRoute] = [*auth.ROUTES, *stories.ROUTES, *incidents.ROUTES, *admin.ROUTES, *schemes.ROUTES,
+    routes: list[BaseRoute] = [*auth.ROUTES, *stories.ROUTES, *incidents.ROUTES, *evidence.ROUTES, *admin.ROUTES,
+                               *schemes.ROUTES,
                                Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes)
     app.state.paths = _path_table(routes)

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from yuqing.alerts.handling import ack_incident, close_incident, respond_incident
 from yuqing.alerts.incidents import IncidentNotFoundError, IncidentStateError
+from yuqing.alerts.reports.evidence import list_evidence
 from yuqing.alerts.store import get_incident
 from yuqing.analysis.models import Story
 from yuqing.config.database import transaction
@@ -23,7 +24,7 @@ STATUS_LABELS = {"open": "待确认", "acknowledged": "已确认", "responded": 
                  "closed": "已关闭", "recurred": "再次发酵"}
 EVENT_LABELS = {"opened": "立案", "tier_raised": "级别上升", "acknowledged": "确认(快报)", "responded": "正面回复",
                 "closed": "关闭并评估", "subsided": "平息", "recurred": "再次发酵", "deadline_near": "时限将到",
-                "deadline_missed": "时限已过"}
+                "deadline_missed": "时限已过", "copy_deleted": "转载被删除"}
 DONE = {"ack": "已确认。", "respond": "已记录正面回复。", "close": "已关闭并记录评估。"}
 LABELS = {"deadline_names": DEADLINE_NAMES, "status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
 
@@ -52,13 +53,14 @@ def _incident_page(request: Request, incident_id: int, status: int = 200, error:
             return render(request, "error.html.j2", status=404, message="没有这个事件。")
         row = desk_row(incident, session.get(Story, incident.story_id), console.settings.deadlines, now)
         events = list(incident.events)
+        evidence = list_evidence(session, incident.story_id)
     done = DONE.get(request.query_params.get("done", ""))
     return render(request, "incident.html.j2", status=status, row=row, i=incident, events=events, now=now,
-                  error=error, done=done, **LABELS)
+                  error=error, done=done, evidence=evidence, **LABELS)
 
 
 def incident(request: Request) -> Response:
-    """One incident: deadlines, the handling forms the user's role allows, the timeline."""
+    """One incident: deadlines, the handling forms the user's role allows, the timeline, the evidence."""
     return _incident_page(request, request.path_params["incident_id"])
 
 

@@ -23,6 +23,8 @@ ROUTE_ROLES: dict[str, str] = {
     "incident_ack": "handler",
     "incident_respond": "handler",
     "incident_close": "handler",
+    "evidence_screenshot": "viewer",
+    "evidence_page": "handler",  # the raw page, hostile content: for the handlers who compile the record
     "digests": "viewer",
     "digest_html": "viewer",
     "digest_markdown": "viewer",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from yuqing.alerts.reports.evidence import list_evidence
 from yuqing.analysis.schemes import compile_schemes, scheme_words
 from yuqing.config.types import CATEGORY_GUIDANCE, CATEGORY_LABELS, TIER_LABELS, parse_duration
 from yuqing.service.console_store import StoryFilters, get_story_view, list_story_rows
@@ -44,11 +45,12 @@ def stories(request: Request) -> Response:
 
 
 def story(request: Request) -> Response:
-    """One story: metrics, tier history, chart, text with scheme terms marked, every copy."""
+    """One story: metrics, tier history, chart, text with scheme terms marked, every copy, its evidence."""
     console = console_of(request)
     now = console.now()
     with console.sessions() as session:
         view = get_story_view(session, request.path_params["story_id"], now)
+        evidence = list_evidence(session, view.story.id) if view is not None else []
     if view is None:
         return render(request, "error.html.j2", status=404, message="没有这条舆情。")
     words = scheme_words(compile_schemes(console.settings.schemes))
@@ -58,7 +60,7 @@ def story(request: Request) -> Response:
         CATEGORY_GUIDANCE.get(category or "")
     return render(request, "story.html.j2", view=view, s=view.story, chart=build_chart(view.copies, now),
                   pieces=highlight(view.text[:2000], words), guidance=guidance,
-                  forecast=view.story.forecast or {}, window=timedelta(hours=24))
+                  forecast=view.story.forecast or {}, window=timedelta(hours=24), evidence=evidence)
 
 
 ROUTES = [

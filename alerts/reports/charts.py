@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from yuqing.alerts.digest.charts import GRID_COLOUR, render_figure, render_series, render_split
 from yuqing.alerts.digest.model import OTHER_SITES
 from yuqing.alerts.reports.model import IncidentReport, PeriodData
+from yuqing.collector.screenshot import crop_drawn
 
 TOP_SITES = 7
 PALETTE = ("#d6452f", "#2f6db5", "#3a9a5b", "#e08b1a", "#7b52ab", "#1b9aaa", "#a0522d", "#8a8f98")
@@ -66,3 +67,13 @@ def _propagation(fig: Any, posts: list[tuple[datetime, str]]) -> None:
         ax.text(0.5, 0.5, "无帖子记录", transform=ax.transAxes, ha="center", va="center", color="#666666")
     else:
         ax.legend(loc="upper left", fontsize=7, frameon=False, ncols=2)
+
+
+SHOT_RATIO = 1.25  # a screenshot in the 专报 shows the top of the page, at most this many times as tall as wide
+
+
+def fit_screenshot(png: bytes) -> bytes | None:
+    """The top of a kept page's screenshot, without the empty window below a short page and at most
+    SHOT_RATIO as tall as wide, as PNG bytes; None when the bytes are not an image (Word could not
+    place them)."""
+    return crop_drawn(png, SHOT_RATIO)

@@ -1,5 +1,5 @@
-"""专报 queries: one incident id in, `IncidentReport` (its story, spread, tier history and handling
-record, figures as of generation time) out."""
+"""专报 queries: one incident id in, `IncidentReport` (its story, spread, tier history, handling
+record and each copy's kept page with a few screenshots, figures as of generation time) out."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from yuqing.alerts.digest.model import IncidentLine
 from yuqing.alerts.digest.stories import judge_deadlines
 from yuqing.alerts.incidents import IncidentNotFoundError
 from yuqing.alerts.models import IncidentEvent
-from yuqing.alerts.reports.model import HandlingStep, IncidentReport, SitePickup, TierStep
+from yuqing.alerts.reports.evidence import get_screenshot, list_evidence
+from yuqing.alerts.reports.model import EvidenceLine, HandlingStep, IncidentReport, SitePickup, TierStep
 from yuqing.alerts.store import get_incident
 from yuqing.analysis.models import Story, StoryPost, TierChange
 from yuqing.collector.models import Post
 from yuqing.config.settings import Settings
 
+SCREENSHOTS = 4  # at most, in the 专报: deleted copies first, then the oldest
 METRICS = ("sites", "posts", "clicks_24h", "reposts", "clicks_per_hour", "reposts_per_hour")
 
 
@@ -42,6 +44,7 @@ def collect_incident(session: Session, settings: Settings, incident_id: int, *, 
         deadlines=judge_deadlines(incident, now),
     )
     category = incident.category or story.category
+    evidence = list_evidence(session, story.id)
     return IncidentReport(
         incident=line, generated_at=now, timezone=settings.digest.timezone,
         summary=story.summary or "", schemes=list(story.schemes or []),
@@ -57,7 +60,15 @@ def collect_incident(session: Session, settings: Settings, incident_id: int, *, 
         acknowledged_at=incident.acknowledged_at, responded_at=incident.responded_at,
         response_note=incident.response_note, response_url=incident.response_url,
         closing_summary=incident.summary,
+        evidence=tuple(evidence), screenshots=_screenshots(session, evidence),
     )
+
+
+def _screenshots(session: Session, evidence: list[EvidenceLine]) -> tuple[tuple[EvidenceLine, bytes], ...]:
+    """The PNGs of up to SCREENSHOTS copies that have one, deleted copies first."""
+    chosen = sorted((e for e in evidence if e.has_screenshot), key=lambda e: e.deleted_at is None)[:SCREENSHOTS]
+    found = ((line, get_screenshot(session, line.post_id)) for line in chosen)
+    return tuple((line, png) for line, png in found if png)
 
 
 def _metrics(story: Story) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""The default templates' layout, as data: the title and blocks (headings, text, tables, charts)
+"""The default templates' layout, as data: the title and blocks (headings, text, tables, images)
 of daily.docx, period.docx and incident.docx. `build_templates` turns them into .docx files;
 the field names are the contexts `alerts.reports.render` builds.
 
@@ -82,7 +82,11 @@ INCIDENT: list[Block] = [
     ("table", "e in handling", [("时间", "at", 30), ("事项", "kind", 24), ("人员", "actor", 30),
                                  ("说明", "note", 76)]),
     ("p", "{{ response_text }}"),
-    ("h1", "六、研判"), ("p", "(由值班人员填写研判意见)"), ("p", ""), ("p", ""), ("p", ""), ("p", ""),
+    ("h1", "六、证据存档"), ("p", "{{ evidence_text }}"),
+    ("table", "v in evidence", [("站点", "site", 28), ("转载", "r link", 44), ("存档时间", "fetched", 24),
+                                 ("SHA-256(原始页面)", "sha256", 34), ("删除情况", "state", 30)]),
+    ("p", "{%p for s in screenshots %}"), ("image", "s.image"), ("p", "{{ s.caption }}"), ("p", "{%p endfor %}"),
+    ("h1", "七、研判"), ("p", "(由值班人员填写研判意见)"), ("p", ""), ("p", ""), ("p", ""), ("p", ""),
     ("p", "研判人:                    审核:                    日期:"),
 ]
 

@@ -112,6 +112,25 @@ class HandlingStep:
 
 
 @dataclass(frozen=True)
+class EvidenceLine:
+    """One copy's kept page (evidence): what was fetched when, its SHA-256, whether it is deleted."""
+
+    post_id: int
+    site: str
+    title: str
+    url: str
+    fetched_at: datetime | None  # None: no page kept (the copy has not been captured yet)
+    status: int | None = None
+    sha256: str | None = None
+    raw_size: int = 0
+    kept: bool = False  # the bytes are stored (not only their hash)
+    has_screenshot: bool = False
+    note: str | None = None  # why the bytes were not kept
+    gone_since: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class IncidentReport:
     """Everything the 专报 of one incident shows, as of `generated_at`."""
 
@@ -138,3 +157,5 @@ class IncidentReport:
     response_note: str | None
     response_url: str | None
     closing_summary: str | None
+    evidence: tuple[EvidenceLine, ...] = ()  # each copy's kept page
+    screenshots: tuple[tuple[EvidenceLine, bytes], ...] = ()  # (copy, PNG) of the copies that have one

@@ -15,7 +15,8 @@ from yuqing.alerts.digest.model import DigestData
 from yuqing.alerts.digest.render import STATE_LABELS, STATUS_LABELS, format_delta
 from yuqing.alerts.payload import format_local
 from yuqing.alerts.reports import rows
-from yuqing.alerts.reports.model import IncidentReport, PeriodData
+from yuqing.alerts.reports.charts import fit_screenshot
+from yuqing.alerts.reports.model import EvidenceLine, IncidentReport, PeriodData
 from yuqing.alerts.reports.word import TEXT_LIMIT, Writer, clean_text, render_document
 from yuqing.config.settings import ReportSettings
 from yuqing.config.types import CATEGORY_LABELS, TIER_LABELS
@@ -132,6 +133,7 @@ def render_incident(report: IncidentReport, charts: Mapping[str, bytes], reports
                           "actor": clean_text(e.actor, 60) or "—", "note": clean_text(e.note, 500) or "—"}
                          for e in report.handling],
             "response_text": response,
+            **_evidence(w, report, at),
         }
 
     return render_document(template_path(reports, "incident"), build)
@@ -157,3 +159,28 @@ def _overview(w: Writer, report: IncidentReport, at: Callable[[datetime | None],
         acknowledged = f"{clean_text(incident.acknowledged_by, 60) or '—'} 于 {at(report.acknowledged_at)} 确认"
     overview.append(("确认", w.rich(acknowledged)))
     return overview
+
+
+def _evidence(w: Writer, report: IncidentReport, at: Callable[[datetime | None], str]) -> dict[str, Any]:
+    """The 专报's evidence section: a line of totals, a row per copy, captioned screenshots."""
+    lines = report.evidence
+    kept = sum(1 for e in lines if e.fetched_at is not None)
+    deleted = sum(1 for e in lines if e.deleted_at is not None)
+    shots = [(line, fitted) for line, png in report.screenshots if (fitted := fit_screenshot(png))]
+    return {
+        "evidence_text": (f"共 {len(lines)} 条转载,已存档 {kept} 条(抓取时的原始页面及其 SHA-256),"
+                          f"其中 {deleted} 条已被删除。" + (f"附其中 {len(shots)} 条的页面截图。" if shots else "")),
+        "evidence": [{"site": clean_text(e.site, 80), "link": w.link(e.title or e.url, e.url, 120),
+                      "fetched": at(e.fetched_at) if e.fetched_at else "未存档",
+                      "sha256": e.sha256 or "—", "state": _deletion(e, at)} for e in lines],
+        "screenshots": [{"caption": f"{clean_text(e.site, 80)} · 存档于 {at(e.fetched_at)} · {_deletion(e, at)}",
+                         "image": w.image(png, 150)} for e, png in shots],
+    }
+
+
+def _deletion(line: EvidenceLine, at: Callable[[datetime | None], str]) -> str:
+    if line.deleted_at is not None:
+        return f"已删除(首次发现于 {at(line.deleted_at)})"
+    if line.gone_since is not None:
+        return f"疑似删除({at(line.gone_since)}),待复核"
+    return "仍在" if line.fetched_at is not None else "—"

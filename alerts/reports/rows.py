@@ -21,7 +21,7 @@ KIND_MARKS = {"daily": "日", "week": "周", "month": "月", "incident": "专"}
 EVENT_LABELS = {
     "opened": "立案", "tier_raised": "升级", "acknowledged": "确认", "responded": "回应", "subsided": "平息",
     "closed": "关闭", "recurred": "复发", "growing_again": "再度扩散", "deadline_near": "时限将到",
-    "deadline_passed": "时限已过",
+    "deadline_passed": "时限已过", "copy_deleted": "转载被删除",
 }
 
 

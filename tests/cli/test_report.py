@@ -62,7 +62,7 @@ def test_incident_report(yuqing, write_config, db, db_url, tmp_path) -> None:
     [path] = tmp_path.glob(f"report-incident-{incident}-*.docx")
     assert result.out.strip() == f"docx: {path}"
     text = _text(path)
-    assert "舆情专报" in text and "张三" in text and "六、研判" in text
+    assert "舆情专报" in text and "张三" in text and "七、研判" in text
     with zipfile.ZipFile(path) as archive:
         assert [n for n in archive.namelist() if n.startswith("word/media/")]
 

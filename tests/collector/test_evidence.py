@@ -59,3 +59,15 @@ def test_packed_bytes_come_back_with_their_hash() -> None:
     packed = pack_page(raw)
     assert packed.sha256 == hashlib.sha256(raw).hexdigest() and packed.raw_size == len(raw)
     assert len(packed.compressed) < len(raw) and unpack_page(packed.compressed) == raw
+
+
+@pytest.mark.parametrize("message", ["抱歉，您尚未登录，没有权限访问该版块", "您需要登录后才可以继续本操作"])
+def test_a_login_wall_is_its_own_verdict(message: str) -> None:
+    assert judge_page(_page(200, _discuz_notice(message), "gbk"), TITLE).state == "login"
+    assert judge_page(_page(401, error="HTTP 401 Unauthorized"), TITLE).state == "login"
+
+
+def test_a_live_thread_inviting_guests_to_log_in_is_alive() -> None:
+    post = (f"<html><head><title>{TITLE} - 江城论坛</title></head><body><h1>{TITLE}</h1>"
+            "<p>您需要登录后才可以回帖 登录 | 立即注册</p></body></html>")
+    assert judge_page(_page(200, post, "gbk"), TITLE).state == "alive"

@@ -1,11 +1,15 @@
 """Evidence capture against a local server on 127.0.0.1: caps per page and in total, the switch,
-and `yuqing evidence` for one post and for an unknown story."""
+a login wall (a deletion only for a post that left its list), and `yuqing evidence` for one post
+and for an unknown story."""
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
 import threading
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +23,7 @@ from sqlalchemy import select
 from tests.alerts.factories import make_story, raise_tier
 from yuqing.alerts.jobs import raise_alerts
 from yuqing.alerts.models import Alert, IncidentEvent
-from yuqing.collector.models import EvidencePage
+from yuqing.collector.models import EvidencePage, Post, Source, SourcePoll
 from yuqing.collector.screenshot import find_chromium
 from yuqing.config.database import transaction, utcnow
 from yuqing.config.settings import Settings
@@ -27,6 +31,10 @@ from yuqing.service.evidence import capture_evidence, render_screenshots, watch_
 
 PAGE = random.Random(19).randbytes(4000)  # incompressible: its compressed size is about its size
 GONE: set[str] = set()  # paths the site answers with 404
+DOWN: set[str] = set()  # paths the site answers with 503
+NOTICES: dict[str, bytes] = {}  # paths the site answers with this page (status 200) instead of PAGE
+LOGIN_WALL = ("<html><head><title>提示信息 - 江城论坛</title></head><body><div id=\"messagetext\">"
+              "<p>抱歉，您尚未登录，没有权限访问该版块</p></div></body></html>").encode("gbk")
 
 
 @pytest.fixture
@@ -35,8 +43,10 @@ def site() -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = PAGE if self.path != "/robots.txt" and self.path not in GONE else b""
-            self.send_response(200 if body else 404)
+            body = NOTICES.get(self.path) or (PAGE if self.path != "/robots.txt" and self.path not in GONE else b"")
+            if self.path in DOWN:
+                body = b"Service Unavailable"
+            self.send_response(503 if self.path in DOWN else 200 if body else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -46,6 +56,8 @@ def site() -> Iterator[str]:
             """Quiet."""
 
     GONE.clear()
+    DOWN.clear()
+    NOTICES.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -68,6 +80,14 @@ def _alerted_story(db, site: str, copies: int, now: datetime) -> int:
         story_id = story.id
     raise_alerts(Settings(), db, now=now)  # opens the incident
     return story_id
+
+
+def _sha256sum_check(folder: Path) -> int:
+    """The exit code of coreutils' `sha256sum -c SHA256SUMS` in `folder`."""
+    if shutil.which("sha256sum") is None:
+        pytest.skip("sha256sum (coreutils) is not installed")
+    return subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=folder, capture_output=True,
+                          check=False).returncode
 
 
 def _pages(db) -> list[EvidencePage]:
@@ -119,6 +139,17 @@ def test_the_cli_writes_one_posts_page_and_manifest(db, db_url: str, site: str, 
     assert entry["status"] == 200 and entry["url"] == page.url and entry["fetched_at"] == now.isoformat()
     assert (out / entry["file"]).read_bytes() == PAGE and entry["file"].endswith(".bin")
 
+    assert _sha256sum_check(out) == 0  # the folder verifies with coreutils alone
+
+    with transaction(db) as session:  # the stored bytes altered behind yuqing's back
+        altered = session.get(EvidencePage, page.id)
+        assert altered is not None
+        altered.content = zlib.compress(PAGE[:-1] + b"!")
+    again = yuqing(*cfg, "evidence", f"post:{page.post_id}", "--out", str(tmp_path / "altered"))
+    assert again.code == 1 and "no longer hashes" in again.err
+    (entry,) = json.loads((tmp_path / "altered" / "manifest.json").read_text(encoding="utf-8"))["copies"]
+    assert entry["intact"] is False and _sha256sum_check(tmp_path / "altered") != 0
+
     missing = yuqing(*cfg, "evidence", str(story_id + 1000), "--out", str(tmp_path / "none"))
     assert missing.code == 1 and f"no story {story_id + 1000}" in missing.err
     assert yuqing(*cfg, "evidence", "thread:x").code == 1
@@ -133,6 +164,13 @@ def test_the_screenshot_step_keeps_a_png_once_and_counts_it(db, site: str, yuqin
     (before,) = _pages(db)
     assert render_screenshots(_settings(screenshots=False), db, now=now).screenshots == 0
     assert render_screenshots(_settings(chromium="no-such-chromium"), db, now=now).screenshots == 0
+    assert render_screenshots(_settings(max_page_bytes="5kB"), db, now=now).screenshots == 0  # the PNG is larger
+    (capped,) = _pages(db)
+    assert capped.screenshot is None and "max_page_bytes" in (capped.screenshot_note or "")
+    with transaction(db) as session:  # tried again with the default caps
+        retry = session.get(EvidencePage, capped.id)
+        assert retry is not None
+        retry.screenshot_note = None
     assert render_screenshots(_settings(), db, now=now).screenshots == 1
     assert render_screenshots(_settings(), db, now=now).screenshots == 0  # one per page
     (page,) = _pages(db)
@@ -143,6 +181,7 @@ def test_the_screenshot_step_keeps_a_png_once_and_counts_it(db, site: str, yuqin
                   "--out", str(out)).code == 0
     (entry,) = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["copies"]
     assert (out / entry["screenshot"]).read_bytes() == page.screenshot
+    assert entry["screenshot"] in (out / "SHA256SUMS").read_text() and _sha256sum_check(out) == 0
 
 
 @pytest.mark.parametrize("alert_deletions", [True, False])
@@ -168,3 +207,50 @@ def test_a_deleted_copy_alerts_its_schemes_recipients_once_when_asked(db, site: 
     (alert,) = alerts
     assert alert.channel == "office" and alert.payload["deleted_url"] == first.url
     assert "first seen gone" in alert.payload["reason"]
+
+
+def test_a_login_wall_is_a_deletion_only_for_a_public_post_that_left_its_list(db, site: str) -> None:
+    now = utcnow()
+    _alerted_story(db, site, 3, now)
+    with db() as session:  # the third copy's page asked for a login already when it was kept
+        walled_url = session.scalars(select(Post.url).order_by(Post.id)).all()[2]
+    NOTICES[urlsplit(walled_url).path] = LOGIN_WALL
+    settings = _settings()  # watch_interval 30m
+    capture_evidence(settings, db, now=now)
+    listed, dropped, walled = _pages(db)
+    for page in (listed, dropped):
+        NOTICES[urlsplit(page.url).path] = LOGIN_WALL
+    read = now + timedelta(minutes=10)  # the board's list is read: `listed` is in it, the others not
+    with transaction(db) as session:
+        source = Source(name="bbs", kind="discuz", url=f"http://{site}/list", site=site)
+        session.add(source)
+        session.flush()
+        for page in (listed, dropped, walled):
+            post = session.get(Post, page.post_id)
+            assert post is not None
+            post.source_id, post.last_seen_at = source.id, read if page is listed else now
+        session.add(SourcePoll(source_id=source.id, started_at=read, outcome="ok", items_found=30))
+    looks = [watch_deletions(settings, db, now=read + timedelta(minutes=m)) for m in (1, 2, 40, 41)]
+    # the dropped posts are looked at before their interval: the public one is seen gone and confirmed,
+    # the one walled from the start is not; the listed one is due 30m after its capture, and its login
+    # wall is no observation either
+    assert [(s.checked, s.gone_once, s.deleted) for s in looks] == [(2, 1, 0), (1, 0, 1), (2, 0, 0), (0, 0, 0)]
+    still, gone, walled = _pages(db)
+    assert walled.deleted_at is None and walled.gone_since is None
+    assert gone.deleted_at == read + timedelta(minutes=1) and "log in" in (gone.gone_reason or "")
+    assert "no longer in its list" in (gone.gone_reason or "")
+    assert still.deleted_at is None and still.gone_since is None and still.watching
+
+
+def test_a_copy_whose_site_answers_5xx_is_never_marked(db, site: str) -> None:
+    now = utcnow()
+    _alerted_story(db, site, 1, now)
+    settings = _settings()
+    capture_evidence(settings, db, now=now)
+    (page,) = _pages(db)
+    DOWN.add(urlsplit(page.url).path)
+    looks = [watch_deletions(settings, db, now=now + timedelta(hours=hours)) for hours in (1, 2, 3, 4)]
+    assert [(s.checked, s.gone_once, s.deleted) for s in looks] == [(1, 0, 0)] * 4  # looked at, judged nothing
+    (after,) = _pages(db)
+    assert after.gone_since is None and after.deleted_at is None and after.watching
+    assert after.sha256 == page.sha256 and after.content == page.content

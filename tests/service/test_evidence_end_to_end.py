@@ -84,8 +84,10 @@ def test_deleted_copies_keep_their_evidence_and_are_marked_once(db, db_url: str,
     with db() as session:
         after = {p.post_id: p for p in session.scalars(select(EvidencePage))}
         events = session.scalars(select(IncidentEvent).where(IncidentEvent.kind == "copy_deleted")).all()
-    assert after[gbk.id].deleted_at == first_gone and after[gbk.id].gone_reason == "HTTP 404"
+    assert after[gbk.id].deleted_at == first_gone and (after[gbk.id].gone_reason or "").startswith("HTTP 404")
     assert after[utf8.id].deleted_at == first_gone and "帖子不存在" in (after[utf8.id].gone_reason or "")
+    for post in (gbk, utf8):  # the boards dropped them from their lists too, and the watch saw it
+        assert "no longer in its list" in (after[post.id].gone_reason or ""), after[post.id].gone_reason
     assert after[news.id].deleted_at is None and after[news.id].gone_since is None  # a timeout is no deletion
     for post in (gbk, utf8, news):
         assert after[post.id].sha256 == pages[post.id].sha256
@@ -111,3 +113,7 @@ def test_deleted_copies_keep_their_evidence_and_are_marked_once(db, db_url: str,
         assert entry["intact"] is True and entry["sha256"] == pages[post.id].sha256
         assert (out / entry["file"]).read_bytes() == served[post.site]
     assert not list(out.glob("*.html"))  # kept pages are never written as HTML
+    sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
+    for name, digest in sums.items():  # what `sha256sum -c SHA256SUMS` checks
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+    assert {by_post[p.id]["file"] for p in (gbk, utf8, news)} | {"manifest.json"} == set(sums)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from yuqing.alerts.models import Incident
 from yuqing.analysis.models import Story, StoryPost
-from yuqing.collector.models import Post, Snapshot, Source, SourcePoll
+from yuqing.collector.evidence import pack_page, unpack_page
+from yuqing.collector.models import EvidencePage, Post, Snapshot, Source, SourcePoll
 from yuqing.config.database import transaction
 from yuqing.config.loading import parse_settings
 from yuqing.service.models import JobRun
@@ -49,7 +52,8 @@ def test_old_rows_go_and_stories_are_archived_with_their_figures(db: sessionmake
     assert stories["old"].archived and stories["old"].clicks_24h == 1234 and stories["old"].posts == 3
     assert not stories["new"].archived
     again = apply_retention(settings, db, now=NOW)
-    assert str(again) == "removed 0 snapshots, 0 polls, 0 posts, 0 deliveries, 0 job runs; archived 0 stories"
+    assert str(again) == ("removed 0 snapshots, 0 polls, 0 posts, 0 deliveries, 0 job runs, the bytes of 0 evidence "
+                          "pages; archived 0 stories")
 
 
 def test_a_kept_post_keeps_its_latest_snapshot(db: sessionmaker[Session], tmp_path) -> None:
@@ -90,3 +94,37 @@ def test_a_story_that_still_grows_keeps_its_oldest_posts(db: sessionmaker[Sessio
     with db() as session:
         assert sorted(p.key for p in session.scalars(select(Post))) == ["copy", "origin"]
         assert session.scalar(select(Story.archived).where(Story.title == "faded"))
+
+
+def test_evidence_stays_while_its_incident_is_open_or_recently_closed(db: sessionmaker[Session], tmp_path) -> None:
+    settings = parse_settings({"retention": {"posts": "180d"}, "evidence": {"keep_after_close": "365d"}},
+                              base_dir=tmp_path, origin="t")
+    old = NOW - timedelta(days=500)
+    raw = "<html><title>江城市交通运输局</title></html>".encode("gbk")
+    closed = {"open": None, "recent": NOW - timedelta(days=100), "expired": NOW - timedelta(days=400),
+              "young": NOW - timedelta(days=400)}
+    with transaction(db) as session:
+        for name, closed_at in closed.items():
+            seen = NOW - timedelta(days=2) if name == "young" else old  # young: a post too new to go
+            story = Story(title=name, first_seen_at=seen, last_post_at=seen)
+            post = Post(key=name, site="bbs.example", url=f"http://bbs.example/{name}", first_seen_at=seen,
+                        last_seen_at=seen)
+            session.add_all([story, post])
+            session.flush()
+            session.add_all([
+                StoryPost(story_id=story.id, post_id=post.id, joined_at=seen),
+                Incident(story_id=story.id, status="closed" if closed_at else "open", tier="major",
+                         opened_at=seen, closed_at=closed_at),
+                EvidencePage(post_id=post.id, url=post.url, fetched_at=seen, status=200, headers=[],
+                             sha256=hashlib.sha256(raw).hexdigest(), raw_size=len(raw), content=pack_page(raw).compressed,
+                             stored_size=40, screenshot=b"\x89PNG", watching=False)])
+    summary = apply_retention(settings, db, now=NOW)
+    assert (summary.posts, summary.evidence_expired) == (1, 2)  # `expired`'s post goes; two pages lose bytes
+    with db() as session:
+        pages = {session.get(Post, p.post_id).key: p for p in session.scalars(select(EvidencePage))}
+    assert set(pages) == {"open", "recent", "young"}
+    for name in ("open", "recent"):  # a 500-day-old post kept for its incident, its page as fetched
+        assert unpack_page(pages[name].content or b"") == raw and pages[name].screenshot == b"\x89PNG"
+    young = pages["young"]
+    assert young.content is None and young.screenshot is None and young.stored_size == 0
+    assert young.sha256 == hashlib.sha256(raw).hexdigest() and "keep_after_close" in (young.note or "")

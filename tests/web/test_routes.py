@@ -21,7 +21,7 @@ def _concrete(path: str, world: World) -> str:
     if path.startswith("/go/"):
         return sign_link("/", SECRET, "story", world.story_id, utcnow() + timedelta(hours=1))
     return (path.replace("{story_id:int}", str(world.story_id)).replace("{incident_id:int}", str(world.incident_id))
-            .replace("{digest_id:int}", "1").replace("{kind:str}", "story").replace("{target_id:int}", str(world.story_id)))
+            .replace("{digest_id:int}", "1").replace("{post_id:int}", "1").replace("{kind:str}", "story").replace("{target_id:int}", str(world.story_id)))
 
 
 def _routes(client: TestClient, world: World) -> list[tuple[str, str, str]]:
