@@ -18,19 +18,31 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.analysis import band_store, store
+from yuqing.analysis import band_store, segment_store, store
 from yuqing.analysis.band_index import BandIndex, Counted, band_keys
+from yuqing.analysis.boilerplate import (
+    Segmented,
+    Statement,
+    batch_counts,
+    boilerplate_keys,
+    filter_statement,
+    post_keys,
+)
 from yuqing.analysis.bursts import HOUR
 from yuqing.analysis.similarity import band_layout
 from yuqing.analysis.stories import (
     MAX_STORIES,
     POSTS_PER_STORY,
+    SHORT_STATEMENT,
+    TITLE_BAND,
+    TITLE_WEIGHT,
     Assigner,
     Assignment,
     Incoming,
     compute_bands,
+    title_keys,
 )
-from yuqing.analysis.text import clean_title, statement_text
+from yuqing.analysis.text import clean_title, statement_parts
 from yuqing.config.database import transaction
 from yuqing.config.settings import Settings
 
@@ -84,7 +96,10 @@ def assign_stories(settings: Settings, sessions: sessionmaker[Session], *, now: 
         summary.founded += sum(1 for a in assignments if a.founded)
         summary.joined += sum(1 for a in assignments if not a.founded)
     with transaction(sessions) as session:
-        summary.pruned = band_store.delete_bands_before(session, now - settings.stories.window - BAND_MARGIN)
+        cutoff = now - settings.stories.window - BAND_MARGIN
+        summary.pruned = band_store.delete_bands_before(session, cutoff)
+        segment_store.delete_rare_segments(session, band_store.hour_of(cutoff) // 24,
+                                           max(1, settings.stories.boilerplate_posts))
     return summary
 
 
@@ -106,31 +121,52 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _statements(settings: Settings, session: Session, batch: list[band_store.NewPost]) -> list[Statement]:
+    """Each post's statement without its site's boilerplate, counting the batch's segments in
+    (`boilerplate.py`); with `stories.boilerplate_posts` 0, the whole folded text."""
+    segmented = [Segmented(p.site, *statement_parts(p.title, p.body)) for p in batch]
+    min_posts = settings.stories.boilerplate_posts
+    keys = [post_keys(post) if min_posts else [None] * (1 + len(post.segments)) for post in segmented]
+    counts = batch_counts(keys) if min_posts else {}
+    boilerplate = boilerplate_keys(counts, segment_store.list_segment_counts(session, list(counts)), min_posts)
+    segment_store.save_segment_counts(session, counts, band_store.hour_of(batch[-1].first_seen_at) // 24)
+    return [filter_statement(post, row, boilerplate) for post, row in zip(segmented, keys, strict=True)]
+
+
 def _assign_batch(settings: Settings, session: Session, batch: list[band_store.NewPost],
                   texts: dict[int, str]) -> list[Assignment]:
     """Assign one batch inside the session's transaction."""
     window = settings.stories.window
     span = math.ceil(window / HOUR)
-    folded = [statement_text(p.title, p.body) for p in batch]
-    hashes, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
-    keyed = np.array([bool(text) for text in folded])  # an empty text has no bands
+    statements = _statements(settings, session, batch)
+    folded = [s.text for s in statements]
+    lsh, sketches = compute_bands(folded, band_layout(settings.stories.lsh_threshold))
+    hashes, numbers, valid = _with_title_keys(lsh, statements, settings.stories.title_join)
+    keyed = valid.any(axis=1)  # an empty text has no bands
     hours = np.array([band_store.hour_of(p.first_seen_at) for p in batch], dtype=np.int64)
-    keys = band_keys(np.arange(hashes.shape[1]), hashes)
+    keys = band_keys(numbers, np.where(valid, hashes, 0))
     found: list[Sequence[Counted]] = [()] * len(batch)
     if keyed.any():  # the stored rows this batch can match, ranked for every post at once
-        rows = band_store.list_band_rows(session, hashes[keyed], int(hours.min()) - span, int(hours.max()) + span)
-        looked = BandIndex.from_rows(*rows).lookup(keys[keyed], hours[keyed], span, BAND_CAP, MAX_STORIES,
-                                                   POSTS_PER_STORY)
+        rows = band_store.list_band_rows(session, hashes[keyed], numbers, valid[keyed],
+                                         int(hours.min()) - span, int(hours.max()) + span)
+        short = np.array([len(text) < SHORT_STATEMENT for text in folded])
+        looked = BandIndex.from_rows(*rows, heavy=(TITLE_BAND, TITLE_WEIGHT)).lookup(
+            keys[keyed], hours[keyed], span, BAND_CAP, MAX_STORIES, POSTS_PER_STORY, short[keyed])
         for i, hits in zip(np.flatnonzero(keyed).tolist(), looked, strict=True):
             found[i] = hits
     assigner = Assigner(lambda ids: band_store.list_sketches(session, ids),
                         lambda ids: band_store.list_statement_texts(session, ids),
-                        settings.stories.containment, window, texts)
-    incoming = [Incoming(p.post_id, text, p.first_seen_at, sketch)
-                for p, text, sketch in zip(batch, folded, sketches, strict=True)]
+                        settings.stories.containment, window,
+                        lambda ids: band_store.list_full_stories(session, ids, SHORT_STATEMENT - 2),
+                        lambda ids: band_store.count_story_posts(session, ids), settings.stories.title_join, texts)
+    incoming = [Incoming(p.post_id, text, p.first_seen_at, sketch, st.template)
+                for p, text, sketch, st in zip(batch, folded, sketches, statements, strict=True)]
     screened = assigner.prefetch(incoming, found)
-    assignments = [assigner.assign(post, post_keys if has_text else (), hits) for post, post_keys, has_text, hits
-                   in zip(incoming, keys.tolist(), keyed.tolist(), screened, strict=True)]
+    own_keys = [row[ok].tolist() for row, ok in zip(keys, valid, strict=True)]
+    titles = [row[ok].tolist() for row, ok in zip(keys[:, numbers == TITLE_BAND], valid[:, numbers == TITLE_BAND],
+                                                   strict=True)]
+    assignments = [assigner.assign(post, own, hits, title) for post, own, hits, title
+                   in zip(incoming, own_keys, screened, titles, strict=True)]
     posts = {p.post_id: p for p in batch}
     last_at: dict[int, datetime] = {}
     for a in assignments:
@@ -142,21 +178,38 @@ def _assign_batch(settings: Settings, session: Session, batch: list[band_store.N
     story_ids = np.array([real.get(a.story_id, a.story_id) for a in assignments], dtype=np.int64)
     members = [(a.post_id, story_id, posts[a.post_id].first_seen_at, a.similarity)
                for a, story_id in zip(assignments, story_ids.tolist(), strict=True)]
-    band_store.save_memberships(session, members, _band_rows(batch, story_ids, hours, hashes, keyed),
+    band_store.save_memberships(session, members, _band_rows(batch, story_ids, hours, hashes, numbers, valid),
                                 [(a.post_id, sketch) for a, sketch in zip(assignments, sketches, strict=True)])
     store.mark_stories_joined(session, {sid: at for sid, at in last_at.items() if sid > 0})
     return assignments
 
 
+def _with_title_keys(lsh: np.ndarray, statements: Sequence[Statement],
+                     titles: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The LSH band hashes with two title-key columns after them (`stories.title_keys`), the band
+    number of each column, and which entries exist (no bands for an empty text, keys only for
+    titles and leads long enough, none for a post that is all boilerplate)."""
+    extra = np.zeros((len(statements), 2), dtype=np.int64)
+    if titles:
+        for row, st in enumerate(statements):
+            if not st.template:
+                found = title_keys(st.title, st.lead)
+                extra[row, : len(found)] = found
+    numbers = np.r_[np.arange(lsh.shape[1]), [TITLE_BAND, TITLE_BAND]].astype(np.int64)
+    has_text = np.array([bool(st.text) for st in statements])
+    valid = np.hstack([np.repeat(has_text[:, None], lsh.shape[1], axis=1), extra != 0])
+    return np.hstack([lsh, extra]), numbers, valid
+
+
 def _band_rows(batch: list[band_store.NewPost], story_ids: np.ndarray, hours: np.ndarray, hashes: np.ndarray,
-               keyed: np.ndarray) -> list[tuple[int, ...]]:
-    """story_bands rows (day, band, hash, post_id, story_id, seen_hour) of the posts with a text."""
-    post_ids = np.array([p.post_id for p in batch], dtype=np.int64)[keyed]
-    width = hashes.shape[1]
-    hours = hours[keyed]
-    columns = (np.repeat(hours // 24, width), np.tile(np.arange(width), len(post_ids)), hashes[keyed].ravel(),
-               np.repeat(post_ids, width), np.repeat(story_ids[keyed], width), np.repeat(hours, width))
-    return list(zip(*(column.tolist() for column in columns), strict=True))
+               numbers: np.ndarray, valid: np.ndarray) -> list[tuple[int, ...]]:
+    """story_bands rows (day, band, hash, post_id, story_id, seen_hour) of every existing entry."""
+    post_index, column = np.nonzero(valid)
+    post_ids = np.array([p.post_id for p in batch], dtype=np.int64)
+    row_hours = hours[post_index]
+    columns = (row_hours // 24, numbers[column], hashes[post_index, column], post_ids[post_index],
+               story_ids[post_index], row_hours)
+    return list(zip(*(c.tolist() for c in columns), strict=True))
 
 
 def _story_row(post: band_store.NewPost, last_post_at: datetime) -> dict[str, Any]:

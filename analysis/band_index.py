@@ -53,30 +53,37 @@ class BandIndex:
     post_ids: np.ndarray
     story_ids: np.ndarray
     hours: np.ndarray
+    heavy: np.ndarray | None = None  # per entry: whether it is of a heavy band (a title key)
+    weight: int = 1  # how many bands sharing a heavy key counts for, for the queries that ask
 
     @classmethod
     def from_rows(cls, bands: np.ndarray, hashes: np.ndarray, post_ids: np.ndarray, story_ids: np.ndarray,
-                  hours: np.ndarray) -> BandIndex:
-        """An index of stored band rows (one array per column of story_bands)."""
+                  hours: np.ndarray, heavy: tuple[int, int] | None = None) -> BandIndex:
+        """An index of stored band rows (one array per column of story_bands); `heavy` is a band
+        number and a weight: for the queries that ask, sharing a key of that band counts as that
+        many bands (a short text's title key ranks before its LSH bands)."""
         unique, first, slots = np.unique(np.asarray(post_ids, dtype=np.int64), return_index=True,
                                          return_inverse=True)
         post_hours = np.asarray(hours, dtype=np.int64)[first]
         keys = band_keys(bands, hashes)
         order = np.lexsort((unique[slots], post_hours[slots], keys))
-        return cls(keys[order], slots[order], unique, np.asarray(story_ids, dtype=np.int64)[first], post_hours)
+        marked = (np.asarray(bands) == heavy[0])[order] if heavy else None
+        return cls(keys[order], slots[order], unique, np.asarray(story_ids, dtype=np.int64)[first], post_hours,
+                   marked, heavy[1] if heavy else 1)
 
     def __len__(self) -> int:
         """How many posts the index holds."""
         return len(self.post_ids)
 
     def lookup(self, keys: np.ndarray, hours: np.ndarray, span: int, cap: int, stories: int,
-               posts: int) -> list[list[Counted]]:
+               posts: int, weighted: np.ndarray | None = None) -> list[list[Counted]]:
         """Short lists for query rows of band keys (shape queries × bands): earlier posts sharing them.
 
         Per key only its newest `cap` entries count, and entries more than `span` hours from
         the query's hour are left out. The posts found are grouped by story; the `stories`
         stories sharing the most bands (ties: the newest post) are kept, and from each its
-        `posts` posts sharing the most bands, each with its number of shared bands.
+        `posts` posts sharing the most bands, each with its number of shared bands (heavy keys
+        weighing `weight` for the query rows marked in `weighted`).
         """
         rows, width = keys.shape
         found: list[list[Counted]] = [[] for _ in range(rows)]
@@ -91,7 +98,12 @@ class BandIndex:
         owners = np.repeat(np.arange(rows * width, dtype=np.int64) // width, counts)
         slots = self.slots[entries].astype(np.int64)
         near = np.abs(self.hours[slots] - np.asarray(hours, dtype=np.int64)[owners]) <= span
-        pairs, shared = np.unique(owners[near] * len(self.post_ids) + slots[near], return_counts=True)
+        if self.heavy is None or weighted is None or not weighted.any():
+            pairs, shared = np.unique(owners[near] * len(self.post_ids) + slots[near], return_counts=True)
+        else:
+            pairs, inverse = np.unique(owners[near] * len(self.post_ids) + slots[near], return_inverse=True)
+            heavy = self.heavy[entries][near] & np.asarray(weighted)[owners[near]]
+            shared = np.bincount(inverse, weights=np.where(heavy, self.weight, 1)).astype(np.int64)
         if not len(pairs):
             return found
         owner, slot = np.divmod(pairs, len(self.post_ids))

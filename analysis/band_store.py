@@ -64,22 +64,25 @@ def hour_of(moment: datetime) -> int:
     return int(moment.timestamp() // 3600)
 
 
-def list_band_rows(session: Session, hashes: np.ndarray, low_hour: int, high_hour: int) -> BandRows:
-    """Stored band rows sharing a band hash with any row of `hashes` (posts × bands), first seen
-    between the two hours: (band, hash, post id, story id, hour) arrays.
+def list_band_rows(session: Session, hashes: np.ndarray, numbers: np.ndarray, valid: np.ndarray, low_hour: int,
+                   high_hour: int) -> BandRows:
+    """Stored band rows sharing a band hash with any existing entry of `hashes` (posts × columns;
+    `numbers` holds each column's band number, `valid` which entries exist), first seen between the
+    two hours: (band, hash, post id, story id, hour) arrays.
 
-    One statement per band and chunk of hashes; each (day, band, hash) is one range of the
+    One statement per band number and chunk of hashes; each (day, band, hash) is one range of the
     primary key. Days after the newest stored one are not asked for (a batch's window reaches
     as far ahead as back, for posts assigned late).
     """
-    mark = _mark(session)
+    mark = param_mark(session)
     parts: list[tuple[int, list[tuple[int, int, int, int]]]] = []
-    with _cursor(session) as cursor:
+    with driver_cursor(session) as cursor:
         cursor.execute("SELECT max(day) FROM story_bands")  # the last entry of the primary key
         newest = cursor.fetchone()[0]
         days = list(range(low_hour // 24, min(high_hour // 24, newest if newest is not None else -1) + 1))
-        for band in range(hashes.shape[1]):
-            values = np.unique(hashes[:, band]).tolist()
+        for band in np.unique(numbers).tolist():
+            columns = numbers == band
+            values = np.unique(hashes[:, columns][valid[:, columns]]).tolist()
             for chunk in chunks(values, max(1, CHUNK // len(days))) if days else ():
                 cursor.execute(
                     f"SELECT hash, post_id, story_id, seen_hour FROM story_bands "
@@ -107,7 +110,7 @@ def analyze_bands(session: Session) -> None:
 
 def tune_for_bulk(session: Session) -> None:
     """On SQLite, give this connection a 64 MiB page cache and memory-mapped reads: band
-    look-ups touch pages all over a table holding 21 rows per post in the window."""
+    look-ups touch pages all over a table holding 21–23 rows per post in the window."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
         session.connection().exec_driver_sql("PRAGMA mmap_size=1073741824")
@@ -116,8 +119,8 @@ def tune_for_bulk(session: Session) -> None:
 def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
     """The folded statement text of each post."""
     texts: dict[int, str] = {}
-    mark = _mark(session)
-    with _cursor(session) as cursor:
+    mark = param_mark(session)
+    with driver_cursor(session) as cursor:
         for chunk in chunks(sorted(set(post_ids))):
             cursor.execute(f"SELECT id, title, body FROM posts WHERE id IN ({', '.join([mark] * len(chunk))})",
                            tuple(chunk))
@@ -126,11 +129,36 @@ def list_statement_texts(session: Session, post_ids: Iterable[int]) -> dict[int,
     return texts
 
 
+def list_full_stories(session: Session, story_ids: Iterable[int], min_shingles: int) -> set[int]:
+    """The stories among these holding a post whose sketch has at least `min_shingles` shingles."""
+    found: set[int] = set()
+    mark = param_mark(session)
+    with driver_cursor(session) as cursor:
+        for chunk in chunks(sorted(set(story_ids))):
+            cursor.execute(f"SELECT DISTINCT m.story_id FROM story_posts m JOIN post_signatures s "
+                           f"ON s.post_id = m.post_id WHERE m.story_id IN ({', '.join([mark] * len(chunk))}) "
+                           f"AND s.shingles >= {mark}", (*chunk, min_shingles))
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def count_story_posts(session: Session, story_ids: Iterable[int]) -> dict[int, int]:
+    """How many posts each of these stories holds (stories without any are left out)."""
+    counts: dict[int, int] = {}
+    mark = param_mark(session)
+    with driver_cursor(session) as cursor:
+        for chunk in chunks(sorted(set(story_ids))):
+            cursor.execute(f"SELECT story_id, count(*) FROM story_posts WHERE story_id IN "
+                           f"({', '.join([mark] * len(chunk))}) GROUP BY story_id", tuple(chunk))
+            counts.update(cursor.fetchall())
+    return counts
+
+
 def list_sketches(session: Session, post_ids: Iterable[int]) -> dict[int, Sketch]:
     """The stored MinHash sketch of each post."""
     sketches: dict[int, Sketch] = {}
-    mark = _mark(session)
-    with _cursor(session) as cursor:
+    mark = param_mark(session)
+    with driver_cursor(session) as cursor:
         for chunk in chunks(sorted(set(post_ids))):
             cursor.execute(f"SELECT post_id, shingles, signature FROM post_signatures WHERE post_id IN "
                            f"({', '.join([mark] * len(chunk))})", tuple(chunk))
@@ -139,12 +167,12 @@ def list_sketches(session: Session, post_ids: Iterable[int]) -> dict[int, Sketch
     return sketches
 
 
-def _mark(session: Session) -> str:
+def param_mark(session: Session) -> str:
     return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
 
 
 @contextmanager
-def _cursor(session: Session) -> Iterator[Any]:
+def driver_cursor(session: Session) -> Iterator[Any]:
     """A DBAPI cursor on the session's connection, inside its transaction, for hot read paths."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -185,7 +213,7 @@ def _insert_rows(session: Session, table: Any, columns: Sequence[str], rows: lis
                 if value not in memo:
                     memo[value] = processor(value)
                 rows[row_number] = (*row[:index], memo[value], *row[index + 1 :])
-    mark = _mark(session)
+    mark = param_mark(session)
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")

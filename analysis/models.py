@@ -119,6 +119,21 @@ class StoryBand(Base):
     seen_hour: Mapped[int] = mapped_column(Integer)
 
 
+class SiteSegment(Base):
+    """How many posts of one site carried one line or sentence of folded text (`boilerplate.py`):
+    text a site repeats in many posts — footers, adverts, template titles — is left out of story
+    matching. `key` hashes the site and the segment together; rows of rare segments leave once
+    their `last_day` (days since 1970, UTC) is older than the window.
+    """
+
+    __tablename__ = "site_segments"
+    __table_args__ = (Index("ix_site_segments_last_day", "last_day"), {"sqlite_with_rowid": False})
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    posts: Mapped[int] = mapped_column(Integer)
+    last_day: Mapped[int] = mapped_column(Integer)
+
+
 class PostSignature(Base):
     """A post's MinHash signature and shingle count: candidates are screened by estimated
     containment before their text is read and compared exactly."""

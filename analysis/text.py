@@ -169,9 +169,28 @@ def strip_boilerplate(text: str) -> str:
     return text
 
 
+# Where a statement's text is cut into segments (lines and sentences), after NFKC folding.
+_SEGMENT_END = re.compile(r"[\n\r。!?;!?;…|]+")
+
+
 def fold_statement(text: str) -> str:
     """NFKC, Simplified, lower case; boilerplate, punctuation and spaces removed."""
     return _NOT_WORD.sub("", strip_boilerplate(fold_width_and_script(text)).lower())
+
+
+def fold_segments(text: str) -> list[str]:
+    """`fold_statement(text)` cut at line and sentence ends: the non-empty folded segments, in order
+    (joined, they are exactly `fold_statement(text)`)."""
+    folded = strip_boilerplate(fold_width_and_script(text)).lower()
+    return [piece for piece in (_NOT_WORD.sub("", part) for part in _SEGMENT_END.split(folded)) if piece]
+
+
+def statement_parts(title: str, body: str) -> tuple[str, list[str]]:
+    """A post's folded title and its body's folded segments; no title when the body starts with it."""
+    folded_title, segments = fold_statement(title or ""), fold_segments(body or "")
+    if folded_title and "".join(segments).startswith(folded_title):
+        return "", segments
+    return folded_title, segments
 
 
 def statement_text(title: str, body: str) -> str:

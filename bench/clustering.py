@@ -1,9 +1,13 @@
 """Clustering benchmark: story assignment (MinHash LSH + containment) against 64-bit SimHash (≤ 3 bits).
 
-Generates the seeded corpus of bench/clustering_corpus.py, stores it in a fresh SQLite file,
-runs the real `assign_stories` job, and scores pairwise precision and recall against the
-generator's truth; SimHash is scored on the same folded texts in the same run. Then it fills
-the window to `--window-posts` posts and times assignment of a last batch.
+Generates the seeded corpus of bench/clustering_corpus.py (site boilerplate on 30 % of each
+site's posts, 20 % of copies title-only), stores it in a fresh SQLite file, runs the real
+`assign_stories` job, and scores pairwise precision and recall against the generator's truth;
+SimHash is scored on the same folded texts in the same run. The job runs twice, on two fresh
+databases: "before" with `stories.boilerplate_posts = 0` and `stories.title_join = false` (the
+matching of earlier releases), then with the defaults. Then it fills the window to
+`--window-posts` posts and times assignment of a last batch, on a copy of the filled file with
+the "before" settings and on the file itself with the defaults.
 
     taskset -c 1 .venv/bin/python -m bench.clustering            # the figures in BENCHMARKS.md
     .venv/bin/python -m bench.clustering --statements 300 --unrelated 2000 --window-posts 20000
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -28,7 +33,7 @@ from sqlalchemy import insert, select
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 
-from bench.clustering_corpus import CorpusPost, generate, statement
+from bench.clustering_corpus import CorpusPost, add_site_traps, generate, statement
 from yuqing.analysis.assignment import assign_stories
 from yuqing.analysis.models import PostAnalysis, StoryPost
 from yuqing.analysis.similarity import SHORT_TEXT, _mix32, _pack
@@ -115,27 +120,54 @@ def run_assign(settings: Settings, sessions, now) -> tuple[int, float]:
     return summary.posts, cpu if sessions.kw["bind"].dialect.name == "sqlite" else elapsed
 
 
-def quality(settings: Settings, sessions, corpus: list[CorpusPost]) -> None:
-    """Precision/recall and speed of both methods on the labelled corpus."""
+BEFORE = {"boilerplate_posts": 0, "title_join": False}  # the matching of earlier releases
+
+
+def with_stories(settings: Settings, **changes: object) -> Settings:
+    """The settings with some `[stories]` values changed."""
+    return settings.model_copy(update={"stories": settings.stories.model_copy(update=changes)})
+
+
+def quality(settings: Settings, sessions, corpus: list[CorpusPost], label: str) -> None:
+    """Precision/recall and speed of the job on the labelled corpus (and SimHash's, for the defaults)."""
     ids = store_posts(sessions, corpus, 0)
     count, seconds = run_assign(settings, sessions, max(p.seen for p in corpus))
     with sessions() as session:
         story_of = dict(session.execute(select(StoryPost.post_id, StoryPost.story_id)).all())
     truth = [p.truth for p in corpus]
-    precision, recall = score([story_of[i] for i in ids], truth)
+    predicted = [story_of[i] for i in ids]
+    precision, recall = score(predicted, truth)
+    print(f"corpus: {len(corpus):,} posts, {len(set(truth)):,} statements, {_pairs(Counter(truth).values()):,} true pairs")
+    print(f"{'method':<44}{'precision':>10}{'recall':>10}{'posts/s':>10}")
+    print(f"{'MinHash LSH + containment (job), ' + label:<44}{precision:>10.4f}{recall:>10.4f}{count / seconds:>10,.0f}")
+    for kind in ("title-only", "boilerplate"):
+        chosen = [i for i, p in enumerate(corpus) if kind in p.edits]
+        print(f"  posts with {kind}: {len(chosen):,}; joined their statement's story: "
+              f"{_joined(chosen, predicted, truth, corpus):.4f}")
+    if label != "defaults":
+        return
     started = time.perf_counter()
     texts = [statement_text(p.title, p.body) for p in corpus]
     sim_precision, sim_recall = score(cluster_simhash(simhash64(texts)), truth)
     sim_seconds = time.perf_counter() - started
-    print(f"corpus: {len(corpus):,} posts, {len(set(truth)):,} statements, {_pairs(Counter(truth).values()):,} true pairs")
-    print(f"{'method':<34}{'precision':>10}{'recall':>10}{'posts/s':>10}")
-    print(f"{'MinHash LSH + containment (job)':<34}{precision:>10.4f}{recall:>10.4f}{count / seconds:>10,.0f}")
-    print(f"{'SimHash 64-bit, ≤ 3 bits':<34}{sim_precision:>10.4f}{sim_recall:>10.4f}{len(corpus) / sim_seconds:>10,.0f}")
+    print(f"{'SimHash 64-bit, ≤ 3 bits':<44}{sim_precision:>10.4f}{sim_recall:>10.4f}{len(corpus) / sim_seconds:>10,.0f}")
     print(f"recall ratio MinHash/SimHash: {recall / max(sim_recall, 1e-9):.1f}×")
 
 
-def throughput(settings: Settings, sessions, corpus: list[CorpusPost], window_posts: int, last: int) -> None:
-    """Fill the window to `window_posts`, then time the assignment of `last` more posts."""
+def _joined(chosen: list[int], predicted: list[int], truth: list[int], corpus: list[CorpusPost]) -> float:
+    """Share of the chosen copies that share a story with their statement's original."""
+    original = {}
+    for i, p in enumerate(corpus):
+        if not p.edits:
+            original.setdefault(truth[i], i)
+    copies = [i for i in chosen if corpus[i].edits and truth[i] in original and original[truth[i]] != i]
+    return sum(predicted[i] == predicted[original[truth[i]]] for i in copies) / max(1, len(copies))
+
+
+def throughput(settings: Settings, sessions, corpus: list[CorpusPost], window_posts: int, last: int,
+               copy: tuple[Path, Path] | None) -> None:
+    """Fill the window to `window_posts`, then time the assignment of `last` more posts (with the
+    "before" settings first on a copy of the SQLite file `copy[0]`, made at `copy[1]`)."""
     rng = random.Random(7)
     start = min(p.seen for p in corpus)
     filled = len(corpus)
@@ -146,23 +178,31 @@ def throughput(settings: Settings, sessions, corpus: list[CorpusPost], window_po
             title, body = statement(rng)
             filler.append(CorpusPost(-1, f"site{rng.randrange(60)}.example.cn", title, body,
                                      start + timedelta(hours=rng.random() * 60)))
-        store_posts(sessions, sorted(filler, key=lambda p: p.seen), filled)
+        store_posts(sessions, add_site_traps(sorted(filler, key=lambda p: p.seen), filled), filled)
         count, seconds = run_assign(settings, sessions, start + timedelta(hours=60))
         filled += size
         print(f"  window now {filled:,} posts (filled at {count / seconds:,.0f} posts/s)")
     end = start + timedelta(hours=61)
     fresh = []
     for i in range(last):
-        if i % 2:
+        if i % 2:  # a copy, title-only one time in five
             source = rng.choice(corpus)
-            fresh.append(CorpusPost(-1, "late.example.cn", "转发:" + source.title, source.body, end))
+            body = "" if rng.random() < 0.2 else source.body
+            fresh.append(CorpusPost(-1, "late.example.cn", "转发:" + source.title, body, end))
         else:
             title, body = statement(rng)
             fresh.append(CorpusPost(-1, "late.example.cn", title, body, end))
-    store_posts(sessions, fresh, filled)
-    count, seconds = run_assign(settings, sessions, end)
-    print(f"assignment with {filled:,} posts in the window: {count:,} posts in {seconds:.2f} s = "
-          f"{count / seconds:,.0f} posts/s")
+    store_posts(sessions, add_site_traps(fresh, last, titles_only=0.0), filled)
+    runs = [("defaults", settings, sessions)]
+    if copy is not None:
+        sessions.kw["bind"].dispose()
+        shutil.copyfile(*copy)
+        runs.insert(0, ("before", with_stories(settings, **BEFORE), session_factory(create_db_engine(
+            f"sqlite:///{copy[1]}"))))
+    for label, chosen, on in runs:
+        count, seconds = run_assign(chosen, on, end)
+        print(f"assignment with {filled:,} posts in the window, {label}: {count:,} posts in {seconds:.2f} s = "
+              f"{count / seconds:,.0f} posts/s")
 
 
 def main() -> None:
@@ -179,22 +219,26 @@ def main() -> None:
     args = parser.parse_args()
     corpus = generate(args.statements, args.unrelated, args.seed)
     settings = Settings()
-    with tempfile.TemporaryDirectory() as folder, _database(args, Path(folder)) as url:
-        engine = create_db_engine(url)
-        upgrade(engine)
-        sessions = session_factory(engine)
-        quality(settings, sessions, corpus)
-        throughput(settings, sessions, corpus, args.window_posts, args.last)
-        engine.dispose()
+    with tempfile.TemporaryDirectory() as folder:
+        for label, chosen in (("before", with_stories(settings, **BEFORE)), ("defaults", settings)):
+            with _database(args, Path(folder), label) as url:
+                engine = create_db_engine(url)
+                upgrade(engine)
+                sessions = session_factory(engine)
+                quality(chosen, sessions, corpus, label)
+                if label == "defaults":
+                    copy = None if args.postgres else (Path(url.removeprefix("sqlite:///")), Path(folder) / "copy.db")
+                    throughput(settings, sessions, corpus, args.window_posts, args.last, copy)
+                engine.dispose()
 
 
 @contextmanager
-def _database(args: argparse.Namespace, folder: Path) -> Iterator[str]:
+def _database(args: argparse.Namespace, folder: Path, label: str) -> Iterator[str]:
     """The URL to run on: a SQLite file, or a fresh PostgreSQL schema (dropped at the end)."""
     if not args.postgres:
-        yield f"sqlite:///{args.db or folder / 'bench.db'}"
+        yield f"sqlite:///{args.db if args.db and label == 'defaults' else folder / f'{label}.db'}"
         return
-    schema = f"yuqing_bench_{os.getpid()}"
+    schema = f"yuqing_bench_{label}_{os.getpid()}"
     admin = create_db_engine(args.postgres)
     with admin.begin() as conn:
         conn.execute(sql(f'CREATE SCHEMA "{schema}"'))

@@ -7,6 +7,15 @@ changes, Traditional script, an added intro sentence. Unrelated posts — includ
 replies and other people's accounts of the same incidents — fill the rest. `truth` is the
 statement id of every post (unrelated posts each have their own).
 
+Then the real web's two traps (issue 14): every site has its own boilerplate (app-download
+footers, course adverts, copyright and follow-us lines, some of them longer than a short post)
+and adds one to 30 % of its posts, unrelated ones included; and 20 % of the copies are
+title-only, as a board read from its list stores them: the statement's title, maybe behind
+【转】, 网曝:, 转发:, in Traditional script or re-punctuated, and no body. (A copy re-titled
+with words of its own and read from its list shares no text with the statement: no method
+can place it, so the corpus makes none.) Both layers draw from their
+own random stream, so the posts underneath are the same as without them.
+
     python -m bench.clustering_corpus --statements 50 --unrelated 200   # prints a sample
 """
 
@@ -117,7 +126,7 @@ def statement(rng: random.Random, slots: dict[str, str] | None = None) -> tuple[
                     for s in chosen) + "。"
     title = rng.choice([
         "{city}{org}附近{thing}{what} {n}人受伤", "{city}{district}区{thing}{what},{role}{hurt}",
-        "【曝光】{org}门口{thing}{what}", "{city}一{thing}{what}{verb}{n}人,{org}被指不作为",
+        "【曝光】{city}{district}区{org}门口{thing}{what}", "{city}一{thing}{what}{verb}{n}人,{org}被指不作为",
     ]).format(**slots)
     return title, body
 
@@ -158,11 +167,71 @@ def _edit(rng: random.Random, title: str, body: str, edit: str, sites: list[str]
 
 
 EDITS = ("prefix", "suffix", "truncate", "retitle", "punctuation", "traditional", "intro")
+BOILERPLATE_SHARE = 0.3  # of each site's posts carry one of its boilerplate texts
+TITLE_ONLY_SHARE = 0.2  # of the copies are stored with their title only
+
+_APPS = _words("新闻 资讯 头条 生活 圈 论坛 视频 快报 在线 TV")
+_COURSES = _words("公考 考研 雅思 会计 教资 编程 摄影 驾考 法考 口才")
+
+
+def _brand(rng: random.Random) -> str:
+    return rng.choice(CITIES) + rng.choice(_APPS)
+
+
+def site_boilerplate(rng: random.Random) -> list[str]:
+    """One site's own boilerplate texts (one to three): footers, adverts, copyright and follow-us
+    lines, 20 to 250 characters, several sentences each, with the site's own brand and words."""
+    brand = _brand(rng)
+    kinds = [
+        lambda: f"下载{brand}客户端,{_filler(rng, 6, 12)}。打开APP查看更多精彩内容,{_filler(rng, 4, 10)}!",
+        lambda: (f"【广告】{rng.choice(_COURSES)}名师{_filler(rng, 4, 8)}班火热报名中!{_filler(rng, 20, 40)}。"
+                 f"前{rng.randint(10, 99)}名报名立减{rng.randint(2, 9)}00元,{_filler(rng, 30, 60)}。"
+                 f"咨询电话{rng.randint(10_000_000, 99_999_999)},{_filler(rng, 20, 50)}。"),
+        lambda: f"版权所有 © {rng.randint(2005, 2026)} {brand}网 未经授权禁止转载。{_filler(rng, 6, 12)}",
+        lambda: (f"扫码关注{brand}公众号,{_filler(rng, 10, 20)}。爆料热线:{rng.randint(10_000_000, 99_999_999)}。"
+                 f"{_filler(rng, 10, 30)}。"),
+        lambda: f"本文由{brand}原创,{_filler(rng, 30, 80)}。如需转载请联系{brand}编辑部,{_filler(rng, 30, 80)}。",
+    ]
+    return [rng.choice(kinds)() for _ in range(rng.randint(1, 3))]
+
+
+def title_only(rng: random.Random, title: str) -> str:
+    """A copy's title as a board's list shows it: behind a repost prefix, re-scripted or re-punctuated."""
+    marker = rng.choice(["", "", "【转】", "网曝:", "转发:", "转载:", "[转帖]"])
+    if rng.random() < 0.2:
+        title = zhconv.convert(title, "zh-tw")
+    if rng.random() < 0.2:
+        title = title.replace(" ", rng.choice(["", ",", " "])).replace(",", rng.choice([" ", ","]))
+    return marker + title
+
+
+def add_site_traps(posts: list[CorpusPost], seed: int, boilerplate: float = BOILERPLATE_SHARE,
+                   titles_only: float = TITLE_ONLY_SHARE) -> list[CorpusPost]:
+    """The posts with their site's boilerplate added to a share of them (each site its own texts) and
+    a share of the copies (posts with edits) cut to their title."""
+    rng = random.Random(seed ^ 0x5EED)
+    texts: dict[str, list[str]] = {}
+    originals: dict[int, str] = {}  # statement → its title (the original comes first: copies follow it)
+    out = []
+    for post in posts:
+        originals.setdefault(post.truth, post.title)
+        if post.edits and rng.random() < titles_only:
+            out.append(CorpusPost(post.truth, post.site, title_only(rng, originals[post.truth]), "", post.seen,
+                                  ("title-only",)))
+            continue
+        if rng.random() < boilerplate:
+            extra = rng.choice(texts.setdefault(post.site, site_boilerplate(rng)))
+            body = extra + "\n" + post.body if rng.random() < 0.2 else post.body + "\n" + extra
+            post = CorpusPost(post.truth, post.site, post.title, body, post.seen, (*post.edits, "boilerplate"))
+        out.append(post)
+    return out
 
 
 def generate(statements: int, unrelated: int, seed: int = 20261121,
-             start: datetime = datetime(2026, 11, 18, tzinfo=UTC), hours: float = 60.0) -> list[CorpusPost]:
-    """`statements` statements copied 1–8 times each, plus `unrelated` other posts, in time order."""
+             start: datetime = datetime(2026, 11, 18, tzinfo=UTC), hours: float = 60.0,
+             traps: bool = True) -> list[CorpusPost]:
+    """`statements` statements copied 1–8 times each, plus `unrelated` other posts, in time order;
+    with `traps`, site boilerplate and title-only copies added (`add_site_traps`)."""
     rng = random.Random(seed)
     sites = [f"{name}.example.cn" for name in ("bbs", "tieba", "news", "weibo", "forum", "club", "home")
              for _ in range(1)] + [f"site{i}.example.cn" for i in range(60)]
@@ -193,7 +262,8 @@ def generate(statements: int, unrelated: int, seed: int = 20261121,
         posts.append(CorpusPost(-1, rng.choice(sites), title, body, start + rng.random() * span))
     numbered = [CorpusPost(statements + i if p.truth < 0 else p.truth, p.site, p.title, p.body, p.seen, p.edits)
                 for i, p in enumerate(posts)]
-    return sorted(numbered, key=lambda p: p.seen)
+    ordered = sorted(numbered, key=lambda p: p.seen)
+    return add_site_traps(ordered, seed) if traps else ordered
 
 
 def main() -> None:

@@ -100,6 +100,8 @@ class StorySettings(Section):
     window: Duration = timedelta(hours=72)
     lsh_threshold: float = Field(default=0.35, gt=0.0, lt=1.0)
     containment: float = Field(default=0.7, gt=0.0, le=1.0)
+    boilerplate_posts: int = Field(default=3, ge=0)
+    title_join: bool = True
     burst_p_value: float = Field(default=0.001, gt=0.0, lt=1.0)
     burst_min_posts: int = Field(default=5, ge=1)
 

@@ -1,7 +1,7 @@
 """skipped (coalesced) runs per job, counted per service life (issue 18)
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04 06:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import yuqing.config.database
 
 revision: str = "0009"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
