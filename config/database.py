@@ -69,9 +69,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+POOL_SIZE = 12  # connections kept open: the console's requests (8 at once) beside the service's passes
+
+
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for `url`; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
+    """Build an engine for `url`; SQLite gets WAL, foreign keys and a 30 s busy timeout.
+
+    The pool keeps POOL_SIZE connections (unless `kwargs` choose a pool): a connection past the
+    pool is opened per checkout and closed after, and a new one starts with a cold page cache
+    (SQLite) or a new server process (PostgreSQL)."""
     parsed = make_url(url)
+    if "poolclass" not in kwargs and parsed.database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

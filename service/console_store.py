@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, case, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
-from yuqing.alerts.incidents import DEADLINES, check_deadline
+from yuqing.alerts.incidents import DEADLINES, STATUSES, check_deadline
 from yuqing.alerts.models import Digest, Incident
 from yuqing.analysis.metrics import PostFacts
 from yuqing.analysis.models import Story, TierChange
 from yuqing.analysis.store import list_story_facts
 from yuqing.collector.models import Post
+from yuqing.config.database import UTCDateTime
 from yuqing.config.settings import DeadlineSettings
 from yuqing.config.types import TIER_ORDER
 
 PAGE_SIZE = 50
+RANKED: tuple[str | None, ...] = (*reversed(TIER_ORDER), None)  # the list's order: critical first, untiered last
+LIST_COLUMNS = (Story.title, Story.category, Story.tier, Story.sites, Story.clicks_24h, Story.reposts,
+                Story.negativity, Story.last_post_at)
+OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
+FAR = datetime(9999, 12, 31, tzinfo=UTC)  # "no deadline left": sorts after every real one
+_T = TypeVar("_T", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ def _json_has(session: Session, column: object, value: str) -> object:
     return cast(column, String).like(f"%{needle}%", escape="\\")
 
 
-def _filtered(session: Session, query: Select[tuple[Story]], filters: StoryFilters) -> Select[tuple[Story]]:
+def _filtered(session: Session, query: Select[_T], filters: StoryFilters) -> Select[_T]:
     query = query.where(Story.archived.is_(False))
     if filters.scheme:
         query = query.where(_json_has(session, Story.schemes, filters.scheme))
@@ -61,27 +69,31 @@ def _filtered(session: Session, query: Select[tuple[Story]], filters: StoryFilte
 
 
 def list_story_rows(session: Session, filters: StoryFilters) -> list[Story]:
-    """Stories for the list: highest tier first, then hottest, then most recent; one page of them.
+    """Stories for the list: highest tier first, then hottest, then most recent; one page of them
+    (only the columns the list shows are loaded).
 
-    Tiered stories (a few percent) are sorted by rank; the untiered rest are read in the order
-    of ix_stories_heat, so a page never sorts the whole table."""
-    offset, limit = (max(filters.page, 1) - 1) * PAGE_SIZE, PAGE_SIZE
+    Each tier (untiered last) is read in the order of ix_stories_heat (tier, clicks_24h,
+    last_post_at, id) with a LIMIT, so a page reads about as many rows as it shows, plus those
+    the filters pass over; nothing is sorted and nothing is counted for the first page. Later
+    pages count the tiers they skip whole."""
+    skip, want = (max(filters.page, 1) - 1) * PAGE_SIZE, PAGE_SIZE
+    tiers: tuple[str | None, ...] = RANKED if not filters.tier else (None if filters.tier == "none" else filters.tier,)
     heat = (Story.clicks_24h.desc(), Story.last_post_at.desc(), Story.id.desc())
-    tiered: list[Story] = []
-    skipped = 0
-    if filters.tier != "none":
-        rank = case({"critical": 4, "major": 3, "significant": 2, "general": 1}, value=Story.tier, else_=0)
-        query = _filtered(session, select(Story), filters).where(
-            Story.tier == filters.tier if filters.tier else Story.tier.in_(TIER_ORDER))  # IN: an index probe per tier
-        total = session.scalar(query.with_only_columns(func.count(Story.id)).order_by(None)) or 0
-        tiered = list(session.scalars(query.order_by(rank.desc(), *heat).offset(offset).limit(limit)))
-        skipped = min(total, offset)
-        if filters.tier:
-            return tiered
-    if len(tiered) == limit:
-        return tiered
-    rest = _filtered(session, select(Story), filters).where(Story.tier.is_(None)).order_by(*heat)
-    return tiered + list(session.scalars(rest.offset(offset - skipped).limit(limit - len(tiered))))
+    rows: list[Story] = []
+    for n, tier in enumerate(tiers):
+        in_tier = Story.tier.is_(None) if tier is None else Story.tier == tier
+        if skip and n < len(tiers) - 1:
+            count = session.scalar(_filtered(session, select(func.count()).select_from(Story), filters)
+                                   .where(in_tier)) or 0
+            if count <= skip:
+                skip -= count
+                continue
+        query = _filtered(session, select(Story).options(load_only(*LIST_COLUMNS)), filters).where(in_tier)
+        rows += session.scalars(query.order_by(*heat).offset(skip).limit(want - len(rows)))
+        skip = 0
+        if len(rows) == want:
+            break
+    return rows
 
 
 @dataclass
@@ -128,24 +140,37 @@ class DeskRow:
     urgency: float = 0.0
 
 
+def _next_due(session: Session) -> ColumnElement[datetime]:
+    """The earliest deadline an incident has not met (FAR when none is left), as SQL."""
+    least = func.least if session.get_bind().dialect.name == "postgresql" else func.min  # SQLite: scalar min()
+    unmet = (case((Incident.acknowledged_at.is_(None), Incident.report_by)),
+             case((Incident.responded_at.is_(None), Incident.facts_by)),
+             case((Incident.responded_at.is_(None), Incident.respond_by)))
+    return least(*(func.coalesce(due, literal(FAR, UTCDateTime)) for due in unmet))
+
+
 def list_desk(session: Session, deadlines: DeadlineSettings, now: datetime, *, include_closed: bool = False,
               page: int = 1) -> tuple[list[DeskRow], int]:
     """One page of incidents not closed (or all), most urgent first, and how many there are in all.
 
-    Missed deadlines come first, then the nearest one due; closed incidents last."""
+    Missed deadlines come first, then the nearest one due (the earliest unmet deadline, ordered
+    in SQL); then those with none left, newest first; closed incidents last. Only the page's
+    incidents are loaded."""
     query = select(Incident)
     if not include_closed:
-        query = query.where(Incident.status != "closed")
-    incidents = list(session.scalars(query.order_by(Incident.opened_at.desc()).limit(2000)))
-    rows = sorted((desk_row(i, None, deadlines, now) for i in incidents),
-                  key=lambda r: (r.incident.status == "closed", r.urgency))
-    shown = rows[(max(page, 1) - 1) * PAGE_SIZE:][:PAGE_SIZE]
+        query = query.where(Incident.status.in_(OPEN_STATUSES))  # ix_incidents_status
+    total = session.scalar(query.with_only_columns(func.count(Incident.id))) or 0
+    closed = Incident.status == "closed"
+    order = (closed, case((closed, literal(FAR, UTCDateTime)), else_=_next_due(session)),
+             Incident.opened_at.desc(), Incident.id.desc())
+    incidents = session.scalars(query.order_by(*order).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    shown = [desk_row(i, None, deadlines, now) for i in incidents]
     titles = dict(session.execute(select(Story.id, Story.title).where(
         Story.id.in_([r.incident.story_id for r in shown]))).tuples().all())
     for row in shown:
         if row.incident.story_id in titles:
             row.story = StoryTitle(row.incident.story_id, titles[row.incident.story_id])
-    return shown, len(rows)
+    return shown, total
 
 
 def desk_row(incident: Incident, story: Story | None, deadlines: DeadlineSettings, now: datetime) -> DeskRow:

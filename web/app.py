@@ -126,26 +126,39 @@ def _resolve_user(request: Request, console: Console) -> SessionUser | None:
 
 
 def guard(name: str, endpoint: Endpoint) -> Callable[[Request], Any]:
-    """Wrap an endpoint: login and role per ROUTE_ROLES[name], CSRF on POST; the endpoint runs in a thread."""
+    """Wrap an endpoint: login and role per ROUTE_ROLES[name], CSRF on POST; the endpoint runs in a thread.
+
+    A GET makes one trip to a worker thread (user, role and page together): on a busy machine
+    every hand-over between the event loop and a thread waits for a time slice."""
     needed = ROUTE_ROLES[name]  # KeyError at start-up for a route missing from the table
 
-    async def guarded(request: Request) -> Response:
-        console = console_of(request)
-        user = await run_in_threadpool(_resolve_user, request, console)
+    def admitted(request: Request) -> Response | None:
+        """Resolve the user onto request.state; the refusal when they may not pass, else None."""
+        user = _resolve_user(request, console_of(request))
         request.state.user = user
-        if needed != PUBLIC:
-            if user is None:
-                return _to_login(request)
-            if not allows(user.role, needed):
-                return _refuse(request, 403, "您的账号无权进行此操作。")
-        if request.method == "POST":
-            form = await request.form()
-            request.state.form = form
-            sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD) or "")
-            pre = request.cookies.get(PRE_COOKIE)
-            binding = user.session_hash if user else (pre_binding(pre) if pre else None)
-            if not csrf_ok(console.secret, binding, sent):
-                return _refuse(request, 403, "请求缺少有效的 CSRF 令牌,请刷新页面后重试。")
+        if needed == PUBLIC:
+            return None
+        if user is None:
+            return _to_login(request)
+        return None if allows(user.role, needed) else _refuse(request, 403, "您的账号无权进行此操作。")
+
+    def read(request: Request) -> Response:
+        return admitted(request) or endpoint(request)
+
+    async def guarded(request: Request) -> Response:
+        if request.method != "POST":
+            return await run_in_threadpool(read, request)
+        refused = await run_in_threadpool(admitted, request)
+        if refused is not None:
+            return refused
+        console, user = console_of(request), request.state.user
+        form = await request.form()
+        request.state.form = form
+        sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD) or "")
+        pre = request.cookies.get(PRE_COOKIE)
+        binding = user.session_hash if user else (pre_binding(pre) if pre else None)
+        if not csrf_ok(console.secret, binding, sent):
+            return _refuse(request, 403, "请求缺少有效的 CSRF 令牌,请刷新页面后重试。")
         return await run_in_threadpool(endpoint, request)
 
     return guarded

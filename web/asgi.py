@@ -4,6 +4,7 @@ loads the configuration named by $YUQING_CONFIG and builds its own engine and ap
 from __future__ import annotations
 
 import os
+import sys
 
 from starlette.applications import Starlette
 
@@ -17,7 +18,9 @@ LISTEN_ENV = "YUQING_WEB_LISTEN"  # `--listen` of the parent, so the workers' se
 
 def create_from_environment() -> Starlette:
     """The console app of the configuration in $YUQING_CONFIG (the parent `yuqing web` checked it)."""
-    from yuqing.web.serve import console_secret
+    from yuqing.web.serve import SWITCH_INTERVAL, console_secret
+
+    sys.setswitchinterval(SWITCH_INTERVAL)  # the worker process serves only the console
 
     settings, _ = load_settings(os.environ.get("YUQING_CONFIG"))
     section = settings.web or WebSettings()

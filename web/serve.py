@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,10 @@ from yuqing.web.app import create_app
 
 logger = logging.getLogger(__name__)
 MIN_SECRET = 16
+# A thread that gave up the interpreter lock for I/O waits up to this long to get it back from a
+# busy one (another request, or the service's passes). The default 5 ms, paid at every query and
+# socket write of a request, doubled the console's latency with 8 clients (BENCHMARKS.md).
+SWITCH_INTERVAL = 0.001
 
 
 def console_secret(settings: Settings) -> str:
@@ -46,7 +51,8 @@ def build_server(settings: Settings, engine: Engine, secret: str,
 
 
 def serve_console(settings: Settings, engine: Engine, secret: str) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM."""
+    """Serve in the foreground until Ctrl-C or SIGTERM (the request threads switch every SWITCH_INTERVAL)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     build_server(settings, engine, secret).run()
 
 
@@ -71,6 +77,7 @@ class ConsoleThread:
         self.server = build_server(settings, engine, secret, clock)
         self.thread = threading.Thread(target=self._run, name="yuqing-web", daemon=True)
         self.failure: str | None = None
+        self.previous_switch = sys.getswitchinterval()
 
     def _run(self) -> None:
         try:
@@ -79,7 +86,11 @@ class ConsoleThread:
             self.failure = f"uvicorn exited with {exc.code}"
 
     def start(self, timeout: float = 10.0) -> None:
-        """Start serving; ConfigError when it is not listening within `timeout` (port taken, bad address)."""
+        """Start serving; ConfigError when it is not listening within `timeout` (port taken, bad address).
+
+        The process's switch interval drops to SWITCH_INTERVAL while the console runs beside other work."""
+        self.previous_switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.previous_switch, SWITCH_INTERVAL))
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
@@ -94,3 +105,4 @@ class ConsoleThread:
         """Ask uvicorn to finish and wait for the thread."""
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        sys.setswitchinterval(self.previous_switch)
