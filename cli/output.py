@@ -41,3 +41,15 @@ def ago(moment: datetime | None, now: datetime) -> str:
     else:
         text = f"{seconds}s"
     return f"in {text}" if future else f"{text} ago"
+
+
+def size(count: int | None) -> str:
+    """Bytes for a person: "812 KiB", "3.4 GiB", or "—" when unknown."""
+    if count is None:
+        return "—"
+    value, unit = float(count), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            break
+        value /= 1024
+    return f"{int(value)} {unit}" if unit == "B" or value >= 100 else f"{value:.1f} {unit}"

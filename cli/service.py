@@ -7,10 +7,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from yuqing.cli.context import AppContext, pass_app
-from yuqing.cli.output import ago, dumps
+from yuqing.cli.output import ago, dumps, size
 from yuqing.config.database import utcnow
 from yuqing.config.logs import configure_logging
 from yuqing.service.status import ServiceStatus, get_status
+from yuqing.service.storage import StorageStatus
 
 _STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "interrupted": "red", "never run": "dim"}
 
@@ -87,6 +88,8 @@ def _print_status(app: AppContext, found: ServiceStatus) -> None:
     box = found.outbox
     oldest = f", oldest pending {ago(box.oldest_pending_at, now)}" if box.oldest_pending_at else ""
     console.print(f"outbox: {box.pending} pending, {box.held} held, {box.failed} failed{oldest}")
+    if found.storage is not None:
+        _print_storage(app, found.storage)
     if not found.failing_sources:
         console.print("failing sources: none")
         return
@@ -94,6 +97,14 @@ def _print_status(app: AppContext, found: ServiceStatus) -> None:
     for source in found.failing_sources:
         console.print(f"  {escape(source.name)}: {source.consecutive_failures} failures, "
                       f"last success {ago(source.last_success_at, now)}: {escape(source.last_error or '')}")
+
+
+def _print_storage(app: AppContext, storage: StorageStatus) -> None:
+    rows = ", ".join(f"{name} {count:,}" for name, count in storage.rows.items())
+    approx = "≈ " if storage.rows_estimated else ""
+    cap = f" of {size(storage.evidence_max_bytes)}" if storage.evidence_max_bytes else ""
+    app.console.print(f"database: {size(storage.bytes)} ({storage.backend}); rows {approx}{rows}; "
+                      f"evidence {size(storage.evidence_bytes)}{cap}")
 
 
 COMMANDS = [run, status]

@@ -17,6 +17,7 @@ from yuqing.collector.normalize import canonical_url, post_key
 from yuqing.config.settings import SourceSettings
 
 _IN_CHUNK = 500
+COUNTS = ("views", "replies", "reposts", "likes")  # the engagement counts a snapshot holds
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0  # seconds; a server's Retry-After: 1e15 must not overflow
 
 
@@ -128,7 +129,12 @@ def list_known_keys(session: Session, source: Source, min_body: int) -> frozense
 
 
 def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: datetime) -> tuple[int, int]:
-    """Upsert posts by key; add a snapshot for each with a known count; return (new, updated)."""
+    """Upsert posts by key; return (new, updated).
+
+    A snapshot is written for a new post with a known count and for a known post whose counts
+    changed, with the counts it holds from then on: the series is step-wise, each count held
+    until the next snapshot (an unchanged poll writes none; docs/spec.md §2).
+    """
     by_key: dict[str, RawPost] = {}
     for item in items:
         key = post_key(item.url, item.guid)
@@ -138,20 +144,25 @@ def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: 
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
         existing.update((p.key, p) for p in session.scalars(select(Post).where(Post.key.in_(chunk))))
+    held = {key: _counts(post) for key, post in existing.items()}
     updated = sum(_update_post(existing[key], item, now) for key, item in by_key.items() if key in existing)
     fresh = [_new_row(key, source, item, now) for key, item in by_key.items() if key not in existing]
     ids = {post.key: post.id for post in existing.values()}
     if fresh:  # one multi-row INSERT … RETURNING rather than a statement per post
         ids.update((key, id_) for id_, key in session.execute(insert(Post).returning(Post.id, Post.key), fresh))
     session.flush()
-    snapshots = [
-        {"post_id": ids[key], "taken_at": now, "views": item.views, "replies": item.replies,
-         "reposts": item.reposts, "likes": item.likes}
-        for key, item in by_key.items() if item.has_counts
-    ]
+    snapshots = []
+    for key, item in by_key.items():
+        counts = _counts(existing[key]) if key in existing else _counts(item)
+        if item.has_counts and (key not in existing or counts != held[key]):
+            snapshots.append({"post_id": ids[key], "taken_at": now, **dict(zip(COUNTS, counts, strict=True))})
     if snapshots:
         session.execute(insert(Snapshot), snapshots)
     return len(fresh), updated
+
+
+def _counts(row: Post | RawPost) -> tuple[int | None, ...]:
+    return tuple(getattr(row, name) for name in COUNTS)
 
 
 def record_poll_success(session: Session, source: Source, poll: PollRecord, *, interval: timedelta) -> None:
@@ -215,7 +226,7 @@ def _update_post(post: Post, item: RawPost, now: datetime) -> bool:
         post.body = item.body
     post.author = post.author or item.author
     post.published_at = post.published_at or item.published_at
-    for name in ("views", "replies", "reposts", "likes"):
+    for name in COUNTS:
         if (value := getattr(item, name)) is not None:
             setattr(post, name, value)
     post.content_hash = _content_hash(post.title, post.body)

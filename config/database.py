@@ -16,7 +16,10 @@ from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -62,6 +65,28 @@ class JSONType(TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+
+class hour_ceiling(FunctionElement[datetime]):  # an SQL function, named like one
+    """SQL: a UTCDateTime column rounded up to the whole UTC hour (a whole hour stays itself; on
+    SQLite fractions of a second are dropped first, so 01:00:00.5 rounds to 01:00, never later)."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(hour_ceiling, "sqlite")
+def _hour_ceiling_sqlite(element: hour_ceiling, compiler: SQLCompiler, **kw: Any) -> str:
+    # stored as "YYYY-MM-DD HH:MM:SS.ffffff" text (UTC): the same format keeps comparisons exact
+    column = compiler.process(element.clauses, **kw)
+    return f"(datetime((CAST(strftime('%s', {column}) AS INTEGER) + 3599) / 3600 * 3600, 'unixepoch') || '.000000')"
+
+
+@compiles(hour_ceiling, "postgresql")
+def _hour_ceiling_postgresql(element: hour_ceiling, compiler: SQLCompiler, **kw: Any) -> str:
+    # by the epoch, so the session's time zone (a half-hour offset) cannot move the hours
+    column = compiler.process(element.clauses, **kw)
+    return f"to_timestamp(ceil(extract(epoch from {column}) / 3600) * 3600)"
 
 
 def utcnow() -> datetime:

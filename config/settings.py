@@ -130,6 +130,7 @@ class ReportSettings(Section):
 class RetentionSettings(Section):
     posts: Duration = timedelta(days=180)
     snapshots: Duration = timedelta(days=30)
+    hourly_snapshots_after: Duration = timedelta(hours=48)
     deliveries: Duration = timedelta(days=90)
 
 

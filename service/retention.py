@@ -8,7 +8,9 @@ A post goes when it is older than `retention.posts` and its story (if any) is ar
 story that still gains copies keeps its oldest posts, its origin (源头) among them.
 
 Each kept post keeps its latest snapshot however old: a story's `reposts` adds up its posts'
-latest counts, so removing it would shrink the figure of a story that gains a copy later.
+latest counts, so removing it would shrink the figure of a story that gains a copy later. It also
+keeps the last snapshot before the cutoff (the count held then: the series is step-wise), and
+snapshots older than `retention.hourly_snapshots_after` are thinned to the last of each hour.
 
 Deletes go in chunks, one transaction each, so the single SQLite writer is never held for long.
 """
@@ -29,6 +31,7 @@ from yuqing.service.store import (
     old_posts_outside_active_stories,
     rows_before,
     superseded_snapshots_before,
+    thin_snapshots,
 )
 
 JOB_RUNS_MAX_AGE = timedelta(days=30)  # runs of jobs that left the configuration
@@ -39,6 +42,7 @@ class RetentionSummary:
     """What one retention run removed or archived."""
 
     snapshots: int = 0
+    thinned: int = 0
     polls: int = 0
     stories_archived: int = 0
     posts: int = 0
@@ -47,9 +51,9 @@ class RetentionSummary:
     evidence_expired: int = 0
 
     def __str__(self) -> str:
-        return (f"removed {self.snapshots} snapshots, {self.polls} polls, {self.posts} posts, "
-                f"{self.deliveries} deliveries, {self.job_runs} job runs, the bytes of {self.evidence_expired} "
-                f"evidence pages; archived {self.stories_archived} stories")
+        return (f"removed {self.snapshots} snapshots ({self.thinned} thinned to hourly), {self.polls} polls, "
+                f"{self.posts} posts, {self.deliveries} deliveries, {self.job_runs} job runs, the bytes of "
+                f"{self.evidence_expired} evidence pages; archived {self.stories_archived} stories")
 
 
 def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> RetentionSummary:
@@ -58,6 +62,8 @@ def apply_retention(settings: Settings, sessions: sessionmaker[Session], *, now:
     keep = settings.retention
     summary = RetentionSummary()
     summary.snapshots = delete_in_chunks(sessions, *superseded_snapshots_before(now - keep.snapshots))
+    summary.thinned = thin_snapshots(sessions, now - keep.hourly_snapshots_after)
+    summary.snapshots += summary.thinned
     summary.polls = delete_in_chunks(sessions, *rows_before("polls", now - keep.snapshots))
     with transaction(sessions) as session:
         summary.stories_archived = archive_stories(session, now - keep.posts)

@@ -1,5 +1,5 @@
 """What `yuqing status` reports (docs/spec.md §7): the service running or not, each job's last run, the
-outbox backlog and the failing sources — read from the lock and the database.
+outbox backlog, the failing sources and the database's size — read from the lock and the database.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from yuqing.service.lock import Holder, is_locked, lock_holder
 from yuqing.service.models import ServiceRun
 from yuqing.service.runner import HEARTBEAT
 from yuqing.service.scheduler import job_table
+from yuqing.service.storage import StorageStatus, get_storage
 from yuqing.service.store import UNCLEAN_STOP, JobRecord, get_latest_service_run, list_job_records
 
 STALE_AFTER = HEARTBEAT * 4  # a running service whose heartbeat is older is stuck or overloaded
@@ -73,6 +74,7 @@ class ServiceStatus:
     jobs: list[JobStatus] = field(default_factory=list)
     outbox: OutboxStatus = field(default_factory=OutboxStatus)
     failing_sources: list[SourceHealth] = field(default_factory=list)
+    storage: StorageStatus | None = None
 
 
 def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Session], now: datetime) -> ServiceStatus:
@@ -94,6 +96,7 @@ def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Sessio
         status.outbox = _outbox(session, now)
         status.failing_sources = [h for h in list_source_health(session, settings.sources)
                                   if h.status in ("failing", "blocked")]  # blocked: issue 17
+        status.storage = get_storage(session, engine, settings.evidence.max_total_bytes)
     return status
 
 

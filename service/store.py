@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from yuqing.alerts.models import Delivery
 from yuqing.analysis.models import Story, StoryPost
 from yuqing.collector.models import Post, Snapshot, SourcePoll
-from yuqing.config.database import transaction
+from yuqing.config.database import hour_ceiling, transaction
 from yuqing.service.models import JobRun, ServiceRun
 
 CHUNK = 2_000  # rows per retention transaction: the single SQLite writer is never held for long
@@ -159,10 +159,38 @@ def rows_before(table: str, cutoff: datetime) -> tuple[Any, ColumnElement[bool]]
 
 
 def superseded_snapshots_before(cutoff: datetime) -> tuple[type[Snapshot], ColumnElement[bool]]:
-    """Snapshots taken before `cutoff` that a later snapshot of the same post supersedes."""
+    """Snapshots taken before `cutoff` that a later snapshot of the same post, also before it,
+    supersedes: the last one before `cutoff` stays, the count the post held at the cutoff."""
     newer = aliased(Snapshot)
-    superseded = exists().where(newer.post_id == Snapshot.post_id, newer.taken_at > Snapshot.taken_at)
+    superseded = exists().where(newer.post_id == Snapshot.post_id, newer.taken_at > Snapshot.taken_at,
+                                newer.taken_at < cutoff)
     return Snapshot, (Snapshot.taken_at < cutoff) & superseded
+
+
+def thin_snapshots(sessions: sessionmaker[Session], cutoff: datetime, posts_per_chunk: int = 1_000) -> int:
+    """Thin each post's snapshots taken before `cutoff` to one per hour; return how many went.
+
+    Kept: the last snapshot of each hour (so the count held at every whole hour is unchanged),
+    the post's first (the base of its growth when first seen) and hence its latest. A snapshot
+    goes when a later one of the same post falls in the same hour (ending at the whole hour).
+    One transaction per range of `posts_per_chunk` post ids: an interrupted run leaves a valid
+    series and the next one finishes the work.
+    """
+    later, earlier = aliased(Snapshot), aliased(Snapshot)
+    with sessions() as session:
+        low, high = session.execute(select(func.min(Snapshot.post_id), func.max(Snapshot.post_id))
+                                    .where(Snapshot.taken_at < cutoff)).one()
+    total = 0
+    for start in range(low or 0, (high or -1) + 1, posts_per_chunk):
+        doomed = select(Snapshot.id).where(
+            Snapshot.post_id >= start, Snapshot.post_id < start + posts_per_chunk, Snapshot.taken_at < cutoff,
+            exists().where(later.post_id == Snapshot.post_id, later.taken_at > Snapshot.taken_at,
+                           later.taken_at <= hour_ceiling(Snapshot.taken_at)),
+            exists().where(earlier.post_id == Snapshot.post_id, earlier.taken_at < Snapshot.taken_at),
+        )
+        with transaction(sessions) as session:
+            total += session.execute(delete(Snapshot).where(Snapshot.id.in_(doomed))).rowcount or 0
+    return total
 
 
 def old_posts_outside_active_stories(cutoff: datetime) -> tuple[type[Post], ColumnElement[bool]]:

@@ -51,6 +51,17 @@ def _totals(copies: Sequence[PostFacts], moments: list[datetime]) -> tuple[list[
     return clicks, reposts
 
 
+def _steps(xs: list[float], values: list[int]) -> list[tuple[float, int]]:
+    """Points of a step line: each count is held until the next snapshot (snapshots are written
+    only when a count changes), so the line runs flat and rises where the change was seen."""
+    points: list[tuple[float, int]] = []
+    for i, (px, value) in enumerate(zip(xs, values, strict=True)):
+        if i and values[i - 1] != value:
+            points.append((px, values[i - 1]))
+        points.append((px, value))
+    return points
+
+
 def build_chart(copies: Sequence[PostFacts], now: datetime) -> Chart | None:
     """The chart of a story's spread, or None when it has no copies."""
     if not copies:
@@ -69,8 +80,8 @@ def build_chart(copies: Sequence[PostFacts], now: datetime) -> Chart | None:
     chart.max_clicks, chart.max_reposts = max(clicks), max(reposts)
     for values, attr, top in ((clicks, "clicks", chart.max_clicks), (reposts, "reposts", chart.max_reposts)):
         scale = (PLOT_BOTTOM - TOP) / top if top else 0.0
-        points = " ".join(f"{x(m)},{round(PLOT_BOTTOM - v * scale, 1)}" for m, v in zip(moments, values, strict=True))
-        setattr(chart, attr, points)
+        setattr(chart, attr, " ".join(f"{px},{round(PLOT_BOTTOM - v * scale, 1)}"
+                                      for px, v in _steps([x(m) for m in moments], values)))
     chart.lanes = [(round(PLOT_BOTTOM + 24 + i * lane_height, 1), site) for i, site in enumerate(sites)]
     lane_y = dict((site, y) for y, site in chart.lanes)
     chart.dots = [(x(c.first_seen_at), lane_y[c.site], c.site, c.first_seen_at)

@@ -79,3 +79,16 @@ def test_negativity_is_the_length_weighted_mean_and_the_flag_follows_the_thresho
     assert not judge_story([long_negative, short_neutral], 0.75).negative
     assert judge_story([long_negative, short_neutral], 0.7).negative
     assert not judge_story([short_neutral], None).negative
+
+
+def test_a_step_wise_series_holds_each_count_until_the_next_snapshot() -> None:
+    # snapshots only where a count changed: 100 from T, 400 from T + 5 h, 1,000 from T + 30 h
+    p = post(1, "a.cn", T, T - 48 * H, (T, 100, 0, 0), (T + 5 * H, 400, 0, 0), (T + 30 * H, 1_000, 0, 0))
+    # a window starting between two snapshots starts from the count held then
+    assert gain(p, "clicks", T + 4 * H + 30 * timedelta(minutes=1), T + 5 * H + timedelta(minutes=30)) == 300
+    assert gain(p, "clicks", T + 5 * H + timedelta(minutes=30), T + 6 * H + timedelta(minutes=30)) == 0
+    assert gain(p, "clicks", T + 12 * H, T + 36 * H) == 600  # held 400 at the start, 1,000 at the end
+    at = T + 5 * H + timedelta(minutes=30)
+    metrics = compute_metrics([p], at)
+    assert (metrics.clicks_per_hour, metrics.clicks_per_hour_6h) == (300.0, 300 / 6)
+    assert metrics.clicks_24h == 300

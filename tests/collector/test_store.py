@@ -95,3 +95,19 @@ def test_backoff_of_a_daily_source_never_overflows(db) -> None:
         record_poll_failure(session, row, PollRecord(NOW, NOW, "error", error="HTTP 503"),
                             interval=interval, backoff_max=cap, retry_after=1e15)
         assert row.next_poll_at - NOW == timedelta(days=7)  # a site's absurd Retry-After is bounded
+
+
+def test_a_snapshot_is_written_only_when_a_count_changes(db) -> None:
+    url = "http://bbs.example.cn/thread-9-1-1.html"
+    polls = [(0, {"views": 10, "replies": 1}), (5, {"views": 10, "replies": 1}), (10, {"views": 10}),
+             (15, {"views": 12, "replies": 1}), (20, {"views": 12, "replies": 1, "title": "改了标题"})]
+    with transaction(db) as session:
+        row = save_sources(session, [SOURCE])["bbs"]
+        for minutes, fields in polls:
+            save_posts(session, row, [_post(url, **fields)], NOW + timedelta(minutes=minutes))
+    with db() as session:
+        post = session.scalars(select(Post)).one()
+        series = [(s.taken_at - NOW, s.views, s.replies) for s in post.snapshots]
+    # the same counts again, a page that hides a count, a new title: none of them is a change
+    assert series == [(timedelta(0), 10, 1), (timedelta(minutes=15), 12, 1)]
+    assert post.last_seen_at == NOW + timedelta(minutes=20)

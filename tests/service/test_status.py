@@ -201,3 +201,27 @@ def test_after_sigkill_status_never_reports_the_dead_process_as_running(
         for process in (first, *([second] if "second" in locals() else [])):
             if process.poll() is None:
                 process.kill()
+
+
+def test_status_shows_the_database_size_and_its_big_tables(
+    yuqing: Callable[..., object], write_config: Callable[..., Path], db_url: str, db: sessionmaker[Session],
+    migrated_engine: Engine,
+) -> None:
+    _fill(db)
+    config = write_config(CONFIG.format(url=db_url) + '[evidence]\nmax_total_bytes = "64MiB"\n')
+    found = json.loads(yuqing("--config", str(config), "status", "--json").out)["storage"]
+    human = yuqing("--config", str(config), "status").out
+    assert found["backend"] == migrated_engine.dialect.name
+    assert set(found["rows"]) == {"posts", "snapshots", "source_polls", "evidence_pages"}
+    assert found["evidence_bytes"] == 0 and found["evidence_max_bytes"] == 64 * 1024 * 1024
+    if found["backend"] == "sqlite":
+        database = Path(migrated_engine.url.database or "")
+        on_disk = database.stat().st_size + (Path(f"{database}-wal").stat().st_size
+                                             if Path(f"{database}-wal").exists() else 0)
+        assert found["bytes"] == on_disk > 0 and str(database) in found["files"]
+        assert found["rows_estimated"] is False and found["rows"]["source_polls"] == 0
+    else:
+        with migrated_engine.connect() as conn:
+            size = conn.scalar(text("SELECT pg_database_size(current_database())"))
+        assert found["rows_estimated"] is True and 0 < found["bytes"] <= size * 2
+    assert "database: " in human and f"({found['backend']}); rows " in human and "evidence 0 B of 64.0 MiB" in human

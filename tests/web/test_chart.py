@@ -36,3 +36,14 @@ def test_highlight_marks_every_occurrence_ignoring_case() -> None:
     assert highlight("Yuqing 交通局说交通局", ["交通局", "yuqing"]) == [
         ("Yuqing", True), (" ", False), ("交通局", True), ("说", False), ("交通局", True)]
     assert highlight("无关", ["交通局"]) == [("无关", False)]
+
+
+def test_the_counts_are_drawn_as_steps_held_until_the_next_snapshot() -> None:
+    # 10 views at T0, unchanged until 100 at T0 + 10 min, held until 130 at T0 + 20 min
+    chart = build_chart([_copy("a.cn", 0, [10, 100, 130])], T0 + timedelta(hours=1))
+    assert chart is not None
+    points = [tuple(float(n) for n in p.split(",")) for p in chart.clicks.split()]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    assert len(points) == 5 and xs == sorted(xs)
+    assert xs[1] == xs[2] and ys[0] == ys[1]  # flat until the change, then straight up
+    assert xs[3] == xs[4] and ys[2] == ys[3] and ys[4] < ys[3]
