@@ -59,18 +59,27 @@ def measure(scorer: Any, rows: Sequence[Row], chars: int | None = None) -> dict[
 
 
 def category_figures(model: SentimentModel, rows: Sequence[Row]) -> dict[str, Any]:
-    """Accuracy and per-category recall of rules+model on held-out negative rows with a category."""
+    """Accuracy, per-category precision/recall/n and the confusion of rules+model on held-out rows.
+
+    `rows` are held-out negative rows with a category; "confusion" maps a true category to the
+    counts of what was predicted for it.
+    """
     categorizer = Categorizer()
     truth = [r.category for r in rows]
     predicted = [categorizer.categorize(fold_text(r.text), True, model.judge(r.text, normalized=True).categories)
                  for r in rows]
     rules = [categorizer.categorize(fold_text(r.text), True) for r in rows]
-    out: dict[str, Any] = {"n": len(rows), "accuracy": sum(p == t for p, t in zip(predicted, truth, strict=True)) / len(rows),
-                           "rules_only_accuracy": sum(p == t for p, t in zip(rules, truth, strict=True)) / len(rows)}
+    pairs = list(zip(predicted, truth, strict=True))
+    out: dict[str, Any] = {"n": len(rows), "accuracy": sum(p == t for p, t in pairs) / max(len(rows), 1),
+                           "rules_only_accuracy": sum(p == t for p, t in zip(rules, truth, strict=True))
+                           / max(len(rows), 1)}
     for category in PRIORITY:
         real = sum(t == category for t in truth)
-        hit = sum(p == t == category for p, t in zip(predicted, truth, strict=True))
-        out[category] = f"{hit}/{real}" + (f" ({hit / real:.0%})" if real else "")
+        said = sum(p == category for p in predicted)
+        hit = sum(p == t == category for p, t in pairs)
+        out[category] = (f"n={real} recall={hit}/{real}" + (f" ({hit / real:.0%})" if real else "")
+                         + f" precision={hit}/{said}" + (f" ({hit / said:.0%})" if said else ""))
+    out["confusion"] = {t: {p: sum(pp == p and tt == t for pp, tt in pairs) for p in PRIORITY} for t in PRIORITY}
     return out
 
 
@@ -124,9 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, fig in swaps.items():
             print(f"org swap, {label}: " + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                                    for k, v in fig.items()))
+        cats = report["categories"]
         print("categories (rules + model) on held-out real negatives: "
               + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in report["categories"].items()))
+                          for k, v in cats.items() if k != "confusion"))
+        print("category confusion (rows: labelled, columns: predicted " + " ".join(PRIORITY) + "):")
+        for truth, counts in cats["confusion"].items():
+            print(f"  {truth:<11}" + "".join(f"{n:>6}" for n in counts.values()))
         print(f"note: SnowNLP reads the first {SNOWNLP_MAX_CHARS} characters of each text (speed)")
     if not args.no_speed:
         speed = [sys.executable, str(REPO / "bench" / "analysis_speed.py"), "--posts", "20000", "--baseline", "300"]
