@@ -4,7 +4,8 @@ alerts, throughput and the SIGTERM stop, measured.
     python bench/soak.py --minutes 10            # 200 sources (40 copies × 5 sites) every 10 s
 
 Ratios against baselines of the same run: resident memory at the end / after warm-up, polls
-done / polls scheduled, alerts received / expected (each exactly once).
+done / polls scheduled, alerts received / expected (each exactly once); the service's CPU time
+after warm-up per second of wall time (how much of a core it needed).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def counts(sessions) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Polls done and failed, failing sources and failed job runs so far."""
     with sessions() as session:
@@ -93,10 +100,17 @@ def soak(minutes: float, copies: int, interval: int, step_seconds: float, folder
                 if elapsed >= next_step and sites.step + 1 < scenario.STEPS:
                     sites.advance()
                     next_step += step_seconds
-                samples.append({"t": round(elapsed), "rss_kib": rss_kib(service.pid), **counts(sessions),
+                samples.append({"t": round(elapsed), "rss_kib": rss_kib(service.pid),
+                                "cpu_s": round(cpu_seconds(service.pid), 2), **counts(sessions),
                                 "alerts": len(receiver.received()), "step": sites.step})
                 print(json.dumps(samples[-1]), flush=True)
                 time.sleep(10 - (time.monotonic() - began) % 10)
+            # the last sample at the end of the run, not 10 s before it: polls are counted over the
+            # whole length they are scheduled for (runs before this one counted to ~590 s of 600)
+            samples.append({"t": round(time.monotonic() - began), "rss_kib": rss_kib(service.pid),
+                            "cpu_s": round(cpu_seconds(service.pid), 2), **counts(sessions),
+                            "alerts": len(receiver.received()), "step": sites.step})
+            print(json.dumps(samples[-1]), flush=True)
             stop_began = time.monotonic()
             service.send_signal(signal.SIGTERM)
             code = service.wait(timeout=60)
@@ -110,7 +124,7 @@ def soak(minutes: float, copies: int, interval: int, step_seconds: float, folder
     return figures(samples, received, minutes, copies, interval, code, stop_seconds)
 
 
-def figures(samples: list[dict[str, int]], received: Counter[tuple[str, str | None, str]], minutes: float,
+def figures(samples: list[dict[str, float]], received: Counter[tuple[str, str | None, str]], minutes: float,
             copies: int, interval: int, code: int, stop_seconds: float) -> dict[str, object]:
     """The acceptance figures, as ratios against this run's own baselines."""
     expected = Counter((a.event, a.story, a.tier) for a in scenario.EXPECTED_ALERTS)
@@ -123,6 +137,8 @@ def figures(samples: list[dict[str, int]], received: Counter[tuple[str, str | No
         "rss_warm_kib": warm["rss_kib"], "rss_end_kib": end["rss_kib"],
         "rss_growth_after_warmup": round(end["rss_kib"] / warm["rss_kib"] - 1, 4),
         "rss_max_after_warmup_kib": max(s["rss_kib"] for s in after_warm),
+        # how busy the service was after warm-up, in cores (1.0 = one core flat out)
+        "cpu_cores_after_warmup": round((end["cpu_s"] - warm["cpu_s"]) / max(1, end["t"] - warm["t"]), 3),
         "polls": end["polls"], "polls_scheduled": int(sources * minutes * 60 / interval),
         "poll_ratio": round(end["polls"] / (sources * minutes * 60 / interval), 3),
         "failed_polls": end["failed_polls"], "failing_sources_end": end["failing_sources"],

@@ -1,13 +1,14 @@
 """Collector stage, fetching: URL (+ stored validators) → `FetchResult`, politely and within limits.
 
-One `Fetcher` per pass: an httpx client, per-host concurrency and spacing, robots.txt cached
-per host, retries with backoff and jitter, a whole-request deadline and a decompressed-size cap.
+One `Fetcher` per pass (or, in `yuqing run`, one for the service's life: `collector/fetch_loop.py`):
+an httpx client, per-host concurrency and spacing, robots.txt cached per host for an hour, retries with backoff and jitter, a whole-request deadline and a decompressed-size cap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from yuqing.config.sources import FetchSettings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_TTL = 3600.0  # seconds a host's robots.txt is trusted before it is read again
 # Errors where the next attempt may well succeed; a stalled answer is not one of them
 # (it would stall again and multiply the time a pass takes).
 _TRANSIENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError,
@@ -87,7 +89,7 @@ class FetchResult:
 
 
 class Fetcher:
-    """Fetches URLs for one pass; use as `async with Fetcher(policy) as fetcher`."""
+    """Fetches URLs for one pass (or a service's life); use as `async with Fetcher(policy) as fetcher`."""
 
     def __init__(self, policy: FetchPolicy, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.policy = policy
@@ -96,7 +98,7 @@ class Fetcher:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._next_start: dict[str, float] = {}
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, tuple[float, RobotFileParser | None]] = {}  # origin → (read at, rules)
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
@@ -185,16 +187,20 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
+        if not self._robots_fresh(origin):
             async with self._host_locks.setdefault("robots " + origin, asyncio.Lock()):
-                if origin not in self._robots:
-                    self._robots[origin] = await self._load_robots(origin)
-        rules = self._robots[origin]
+                if not self._robots_fresh(origin):
+                    self._robots[origin] = (time.monotonic(), await self._load_robots(origin))
+        rules = self._robots[origin][1]
         if rules is not None and not rules.can_fetch(self.policy.user_agent, url):
             raise FetchError(
                 f"robots.txt of {parts.hostname} disallows {parts.path or '/'} for our user agent; "
                 "set obey_robots = false on the source if you may fetch it anyway"
             )
+
+    def _robots_fresh(self, origin: str) -> bool:
+        cached = self._robots.get(origin)
+        return cached is not None and time.monotonic() - cached[0] < ROBOTS_TTL
 
     async def _load_robots(self, origin: str) -> RobotFileParser | None:
         """The rules of robots.txt, or None (allow all) when it is missing or unreadable."""

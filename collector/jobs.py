@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.collector.details import SHORT_BODY, wants_details
+from yuqing.collector.fetch_loop import FetchLoop
 from yuqing.collector.fetcher import FetchPolicy
 from yuqing.collector.items import RawPost
 from yuqing.collector.models import Source
@@ -41,15 +42,20 @@ logger = logging.getLogger(__name__)
 
 def collect(settings: Settings, sessions: sessionmaker[Session], *, names: Sequence[str] | None = None,
             now: datetime | None = None,
-            progress: Callable[[SourceResult], None] | None = None) -> CollectReport:
-    """Poll every enabled source (or the named ones) once now; store posts, snapshots, health."""
+            progress: Callable[[SourceResult], None] | None = None,
+            fetch_loop: FetchLoop | None = None) -> CollectReport:
+    """Poll every enabled source (or the named ones) once now; store posts, snapshots, health.
+
+    `fetch_loop`: the service's long-lived fetcher (`collector/fetch_loop.py`); None makes one for this call.
+    """
     now = now or utcnow()
     chosen = _choose(settings, names)
     with transaction(sessions) as session:
         rows = save_sources(session, settings.sources)
         plans = [_plan(session, rows[s.name], s, settings) for s in chosen]
     report = CollectReport(started_at=now)
-    for fetched in fetch_all(FetchPolicy.from_settings(settings.fetch), plans, settings.fetch.concurrency, now):
+    for fetched in fetch_all(FetchPolicy.from_settings(settings.fetch), plans, settings.fetch.concurrency, now,
+                             shared=fetch_loop):
         result = _store(settings, sessions, fetched, now)
         report.results.append(result)
         if progress is not None:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.collector.details import add_details
 from yuqing.collector.feeds import parse_feed
+from yuqing.collector.fetch_loop import FetchLoop
 from yuqing.collector.fetcher import Fetcher, FetchPolicy, FetchResult
 from yuqing.collector.forums.discuz import parse_thread_list
 from yuqing.collector.items import Parsed
@@ -57,8 +58,12 @@ class Fetched:
     blocked: str | None = None  # the reason the site refuses us (collector/blocked.py)
 
 
-def fetch_all(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: datetime) -> Iterator[Fetched]:
+def fetch_all(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: datetime,
+              shared: FetchLoop | None = None) -> Iterator[Fetched]:
     """Yield each source's fetch as it completes; the event loop runs in a helper thread.
+
+    With `shared` (the service's), the sources are fetched on its loop with its long-lived
+    `Fetcher` (whose policy then applies); without, a new loop and `Fetcher` serve this pass only.
 
     The hand-over queue is bounded, so bodies waiting for the writer stay few (memory). When the
     fetch phase itself fails (the HTTP client cannot be built, say), every source not yet handed
@@ -77,7 +82,10 @@ def fetch_all(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: dat
 
     def run() -> None:
         try:
-            asyncio.run(_fetch_plans(policy, plans, concurrency, now, deliver))
+            if shared is None:
+                asyncio.run(_fetch_fresh(policy, plans, concurrency, now, deliver))
+            else:
+                shared.run(_fetch_plans(shared.fetcher, plans, concurrency, now, deliver))
         except BaseException as exc:  # handed to the calling thread, which records or re-raises it
             deliver(exc)
         finally:
@@ -104,17 +112,22 @@ def fetch_all(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: dat
     thread.join()
 
 
-async def _fetch_plans(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: datetime,
+async def _fetch_fresh(policy: FetchPolicy, plans: list[Plan], concurrency: int, now: datetime,
+                       deliver: Callable[[Fetched], None]) -> None:
+    async with Fetcher(policy) as fetcher:
+        await _fetch_plans(fetcher, plans, concurrency, now, deliver)
+
+
+async def _fetch_plans(fetcher: Fetcher, plans: list[Plan], concurrency: int, now: datetime,
                        deliver: Callable[[Fetched], None]) -> None:
     slots = asyncio.Semaphore(concurrency)
-    async with Fetcher(policy) as fetcher:
 
-        async def one(plan: Plan) -> None:
-            async with slots:
-                fetched = await _fetch_source(fetcher, plan, now)
-                await asyncio.to_thread(deliver, fetched)
+    async def one(plan: Plan) -> None:
+        async with slots:
+            fetched = await _fetch_source(fetcher, plan, now)
+            await asyncio.to_thread(deliver, fetched)
 
-        await asyncio.gather(*(one(plan) for plan in plans))
+    await asyncio.gather(*(one(plan) for plan in plans))
 
 
 async def _fetch_source(fetcher: Fetcher, plan: Plan, now: datetime) -> Fetched:

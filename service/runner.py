@@ -26,6 +26,8 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from yuqing.collector.fetch_loop import FetchLoop
+from yuqing.collector.fetcher import FetchPolicy
 from yuqing.config.database import session_factory, transaction, utcnow
 from yuqing.config.errors import ServiceError, YuqingError
 from yuqing.config.redact import redact_database_url
@@ -85,6 +87,7 @@ class Service:
         self.scheduler: BackgroundScheduler | None = None
         self.due = DueSources()
         self.skipped = SkippedRuns()
+        self.fetch_loop: FetchLoop | None = None  # one fetcher for every batch, made at start
 
     def start(self) -> None:
         """Check the schema, take the lock, record this life and start the jobs."""
@@ -95,6 +98,8 @@ class Service:
         with transaction(self.sessions) as session:
             self.run_id = record_service_start(session, pid=os.getpid(), hostname=socket.gethostname(),
                                                version=yuqing_version(), now=now)
+        if any(source.enabled for source in self.settings.sources):
+            self.fetch_loop = FetchLoop(FetchPolicy.from_settings(self.settings.fetch))
         self.scheduler = self._build_scheduler(job_table(self.settings, now), now)
         # digests missed while the service was down are made soon after start (the digest stage decides)
         self.scheduler.add_job(self.run_recorded, DateTrigger(now + CATCH_UP_AFTER), id="alerts.digest:catch-up",
@@ -155,7 +160,8 @@ class Service:
                 raise _Stopping  # the current source is stored; the rest are polled at the next start
 
         try:
-            report = collect_sources(settings, sessions, now=now, names=chosen, on_result=on_result) if chosen else None
+            report = collect_sources(settings, sessions, now=now, names=chosen, on_result=on_result,
+                                     fetch_loop=self.fetch_loop) if chosen else None
         except _Stopping:
             return f"stopped after {len(done)} of {len(chosen)} sources"
         backoff = f"; {len(waiting)} backing off" if waiting else ""
@@ -220,6 +226,8 @@ class Service:
         logger.info("stopping (%s): finishing the current job", self.stop_reason)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self.fetch_loop is not None:
+            self.fetch_loop.close()  # after the last batch: cancels what a stopped batch left in flight
         try:
             logger.info("final delivery: %s", deliver_outbox(self.settings, self.sessions, now=utcnow()))
         except Exception as exc:  # the outbox keeps what was not sent; the next start sends it

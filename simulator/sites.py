@@ -43,7 +43,7 @@ class SimulatedSites:
         self.stalled: dict[str, float] = {}  # request target → seconds before it answers
         self.requests = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="simulated-sites", daemon=True)
         self._thread.start()
@@ -176,9 +176,19 @@ def _route(view: pages.View, base: str, path: str, query: dict[str, list[str]]) 
     return None
 
 
+class _Server(ThreadingHTTPServer):
+    """socketserver listens with a backlog of 5: a burst of new connections beyond it loses its SYNs
+    and waits for the 1 s retransmission. Web servers listen with hundreds (nginx: 511)."""
+
+    request_queue_size = 511
+
+
 def _handler_for(sites: SimulatedSites) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes; with Nagle on, a kept-alive connection waits for the
+        # client's delayed ACK (40 ms a request on Linux). Web servers set TCP_NODELAY (nginx does).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             delay = sites.stalled.get(self.path)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.collector.site import start_site, stop_site
+from tests.collector.test_fetcher import FEED
 from yuqing.config.database import create_db_engine
 from yuqing.config.loading import load_settings
 from yuqing.service.models import JobRun, ServiceRun
@@ -124,3 +127,28 @@ def test_sigint_stops_it_too(db: sessionmaker[Session], db_url: str, write_confi
             service.kill()
     assert service.returncode == 0, err
     assert "received SIGINT" in err
+
+
+def test_every_batch_shares_one_fetcher_that_the_stop_closes(
+    db: sessionmaker[Session], db_url: str, write_config: Callable[..., Path]
+) -> None:
+    site = start_site()
+    try:
+        site.routes["/robots.txt"] = lambda h: h.send_simple(200, b"User-agent: *\nDisallow: /private/\n")
+        site.serve("/feed.xml", FEED, "application/rss+xml")
+        sources = "".join(f'[[sources]]\nname = "s{i}"\nkind = "rss"\nurl = "{site.url("/feed.xml")}"\n'
+                          f'interval = "1s"\n' for i in range(2))
+        settings, _ = load_settings(str(_config(write_config, db_url, '[fetch]\nper_host_delay = "0s"\n' + sources)))
+        engine = create_db_engine(db_url)
+        service = Service(settings, engine)
+        service.start()
+        try:
+            _wait(lambda: len(site.requests_to("/feed.xml")) >= 6)  # several batches, one second apart
+            assert service.fetch_loop is not None
+        finally:
+            assert service.stop() == 0
+            engine.dispose()
+        assert len(site.requests_to("/robots.txt")) == 1  # one fetcher for the service's life
+        assert not any(t.name == "yuqing-fetch-loop" for t in threading.enumerate())
+    finally:
+        stop_site(site)

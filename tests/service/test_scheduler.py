@@ -51,3 +51,32 @@ def test_due_sources_are_taken_oldest_first_and_once() -> None:
     assert due.take(2) == ["a", "b"]
     due.add("a")
     assert due.take(10) == ["c", "a"] and due.take(10) == []
+
+
+def test_jitter_delays_each_poll_without_stretching_the_interval(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, service={"jitter": "5s", "pipeline_interval": "1m"},
+                         sources=[{"name": "bbs", "kind": "discuz", "url": "http://127.0.0.1/bbs", "interval": "10s"}])
+    trigger = job_table(settings, NOW)[0].trigger
+    start = NOW + timedelta(seconds=1)
+    fire = trigger.get_next_fire_time(None, NOW)
+    fires = []
+    for _ in range(1000):  # how APScheduler walks a job's trigger: from the previous (jittered) fire
+        fires.append(fire)
+        fire = trigger.get_next_fire_time(fire, fire)
+    for k, at in enumerate(fires):  # the k-th poll is within the jitter after the k-th grid point
+        assert start + timedelta(seconds=10 * k) <= at <= start + timedelta(seconds=10 * k + 5)
+    assert len({at.microsecond for at in fires}) > 900  # the delays are random, not one fixed phase
+    late = trigger.get_next_fire_time(None, start + timedelta(seconds=95))  # first fire after a late start
+    assert start + timedelta(seconds=100) <= late <= start + timedelta(seconds=105)
+
+
+def test_jitter_is_capped_at_half_the_interval(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, service={"jitter": "10s", "pipeline_interval": "1m"},
+                         sources=[{"name": "bbs", "kind": "discuz", "url": "http://127.0.0.1/bbs", "interval": "10s"}])
+    trigger = job_table(settings, NOW)[0].trigger
+    assert trigger.jitter == 5
+    fire = trigger.get_next_fire_time(None, NOW)
+    for k in range(200):
+        grid = NOW + timedelta(seconds=1 + 10 * k)
+        assert grid <= fire <= grid + timedelta(seconds=5)
+        fire = trigger.get_next_fire_time(fire, fire)
