@@ -209,8 +209,11 @@ def render_screenshots(settings: Settings, sessions: sessionmaker[Session], *, n
     with sessions() as session:
         todo = [(p.id, p.content or b"", header_charset(p.headers)) for p in list_pages_to_render(session, SHOTS)]
     for page_id, content, charset in todo:
+        with sessions() as session:  # a full archive keeps no PNG: do not start Chromium for one
+            full = count_stored_bytes(session) >= settings.evidence.max_total_bytes
         try:
-            png, note = render_screenshot(chromium, unpack_page(content), charset), None
+            png, note = (None, "not kept: evidence.max_total_bytes is reached") if full else \
+                (render_screenshot(chromium, unpack_page(content), charset), None)
         except ScreenshotError as exc:
             png, note = None, str(exc)
         with transaction(sessions) as session:

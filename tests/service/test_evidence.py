@@ -184,6 +184,22 @@ def test_the_screenshot_step_keeps_a_png_once_and_counts_it(db, site: str, yuqin
     assert entry["screenshot"] in (out / "SHA256SUMS").read_text() and _sha256sum_check(out) == 0
 
 
+def test_a_full_archive_starts_no_chromium(db, site: str, tmp_path: Path) -> None:
+    now = utcnow()
+    _alerted_story(db, site, 1, now)
+    capture_evidence(_settings(), db, now=now)
+    (page,) = _pages(db)
+    started = tmp_path / "started"
+    chromium = tmp_path / "chromium"  # a Chromium that leaves a mark when it is run
+    chromium.write_text(f"#!/bin/sh\ntouch {started}\nexit 1\n")
+    chromium.chmod(0o755)
+    summary = render_screenshots(_settings(chromium=str(chromium), max_total_bytes=f"{page.stored_size}B"), db,
+                                 now=now)
+    assert summary.screenshots == 0 and not started.exists()
+    (capped,) = _pages(db)
+    assert capped.screenshot is None and "max_total_bytes" in (capped.screenshot_note or "")
+
+
 @pytest.mark.parametrize("alert_deletions", [True, False])
 def test_a_deleted_copy_alerts_its_schemes_recipients_once_when_asked(db, site: str,
                                                                       alert_deletions: bool) -> None:
