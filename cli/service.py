@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import ago, dumps, size
+from yuqing.cli.tables import Column, build_table
 from yuqing.config.database import utcnow
 from yuqing.config.logs import configure_logging
 from yuqing.service.status import ServiceStatus, get_status
 from yuqing.service.storage import StorageStatus
 
 _STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "interrupted": "red", "never run": "dim"}
+# 80 columns: the job and its summary or error fold; last success and skipped runs with --wide
+_JOB_COLUMNS = (
+    Column("job", grows=True), Column("state"), Column("last run"), Column("last success", wide_only=True),
+    Column("failures", numeric=True), Column("skipped", numeric=True, wide_only=True),
+    Column("summary or error", grows=True),
+)
 
 
 @click.command()
@@ -44,17 +50,18 @@ def run(app: AppContext, log_level: str | None) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, for monitoring.")
+@click.option("--wide", is_flag=True, help="Every column of the jobs (last success, skipped runs), for wide terminals.")
 @pass_app
-def status(app: AppContext, as_json: bool) -> None:
+def status(app: AppContext, as_json: bool, wide: bool) -> None:
     """Show whether the service runs, each job's last run, the outbox backlog and failing sources."""
     found = get_status(app.settings, app.engine, app.sessions(), utcnow())
     if as_json:
         click.echo(dumps(found))
         return
-    _print_status(app, found)
+    _print_status(app, found, wide=wide)
 
 
-def _print_status(app: AppContext, found: ServiceStatus) -> None:
+def _print_status(app: AppContext, found: ServiceStatus, *, wide: bool) -> None:
     now, console = found.checked_at, app.console
     if found.starting:
         warn = " [red](stale: stuck starting)[/]" if found.stale else ""
@@ -75,15 +82,10 @@ def _print_status(app: AppContext, found: ServiceStatus) -> None:
                       f"({escape(found.last_stop_reason or '')})")
     else:
         console.print("[yellow]not running[/]: the service never ran on this database")
-    table = Table(title="jobs", header_style="bold")
-    for column in ("job", "state", "last run", "last success", "failures", "skipped"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("summary or error", overflow="fold")
-    for job in found.jobs:
-        style = _STATE_STYLE[job.state]
-        table.add_row(escape(job.id), f"[{style}]{job.state}[/]", ago(job.last_started_at, now),
-                      ago(job.last_ok_at, now), str(job.failures_in_a_row or ""), str(job.skipped_runs or ""),
-                      escape(job.error or job.summary or ""))
+    rows = [(escape(job.id), f"[{_STATE_STYLE[job.state]}]{job.state}[/]", ago(job.last_started_at, now),
+             ago(job.last_ok_at, now), str(job.failures_in_a_row or ""), str(job.skipped_runs or ""),
+             escape(job.error or job.summary or "")) for job in found.jobs]
+    table = build_table("jobs", _JOB_COLUMNS, rows, wide=wide)
     console.print(table)
     box = found.outbox
     oldest = f", oldest pending {ago(box.oldest_pending_at, now)}" if box.oldest_pending_at else ""

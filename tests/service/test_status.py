@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,7 +86,7 @@ def test_status_of_a_database_the_service_never_ran_on(
 
 def test_status_shows_jobs_backlog_and_failing_sources(
     yuqing: Callable[..., object], write_config: Callable[..., Path], db_url: str,
-    db: sessionmaker[Session], migrated_engine: Engine,
+    db: sessionmaker[Session], migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _fill(db)
     config = write_config(CONFIG.format(url=db_url))
@@ -96,7 +97,9 @@ def test_status_shows_jobs_backlog_and_failing_sources(
             run_id = record_service_start(session, pid=os.getpid(), hostname=socket.gethostname(), version="0.1.0",
                                           now=utcnow())
         result = yuqing("--config", str(config), "status", "--json")
-        human = yuqing("--config", str(config), "status")
+        human = yuqing("--config", str(config), "status", "--wide")
+        monkeypatch.setenv("COLUMNS", "80")
+        narrow = yuqing("--config", str(config), "status").out  # type: ignore[attr-defined]
     finally:
         lock.release()
     found = json.loads(result.out)
@@ -113,6 +116,9 @@ def test_status_shows_jobs_backlog_and_failing_sources(
     assert f"running: pid {os.getpid()} on {socket.gethostname()}" in human.out
     assert "outbox: 2 pending, 1 held, 0 failed, oldest pending 10m ago" in human.out
     assert "city-forum: 4 failures, last success 2h ago: HTTP 503 from" in human.out
+    assert "last success" in human.out and "skipped" in human.out
+    assert max(cell_len(line) for line in narrow.splitlines()) <= 80
+    assert "skipped" not in narrow and "HTTP 503" in narrow and "analysed 3 posts" in narrow
     with transaction(db) as session:
         record_service_stop(session, run_id, now=utcnow(), reason="received SIGTERM")
     after = json.loads(yuqing("--config", str(config), "status", "--json").out)
