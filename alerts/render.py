@@ -18,6 +18,7 @@ from markupsafe import Markup
 from yuqing.alerts.escaping import escape_markdown, one_line, safe_url
 from yuqing.alerts.incidents import DEADLINE_LABELS
 from yuqing.alerts.payload import STORYLESS_EVENTS
+from yuqing.alerts.reasons import reason_zh
 from yuqing.config.types import TIER_LABELS, TIER_LEVELS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,7 +58,7 @@ def _markdown_finalize(value: Any) -> Any:
 
 
 def _filters(env: Environment) -> Environment:
-    env.filters.update(num=_num, clock=_clock, cut=one_line)
+    env.filters.update(num=_num, clock=_clock, cut=one_line, reason_zh=reason_zh)
     return env
 
 
@@ -172,7 +173,7 @@ def _rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
                            f"转发 {_num(m.get('reposts'))} · 每小时点击 {_num(m.get('clicks_per_hour'))}"))
         rows.append(("负面度", f"{float(payload.get('negativity') or 0):.2f}"))
     if payload.get("reason"):
-        rows.append(("依据", payload["reason"]))
+        rows.append(("依据", reason_zh(payload["reason"])))
     for name, due in payload.get("deadlines", {}).items():
         rows.append((DEADLINE_LABELS.get(name, name), _clock(due)))
     return rows

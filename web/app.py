@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from yuqing.alerts.reasons import reason_zh
 from yuqing.config.database import transaction, utcnow
 from yuqing.config.redact import redact_text
 from yuqing.config.settings import Settings
@@ -82,7 +83,7 @@ def _templates(settings: Settings) -> Environment:
     env.filters.update(local=local, tier_label=lambda t: TIER_LABELS.get(t or "", "未分级"),
                        category_label=lambda c: CATEGORY_LABELS.get(c or "", "—"),
                        role_label=lambda r: ROLE_LABELS.get(r, r), number=lambda n: f"{int(n or 0):,}",
-                       redact=lambda text: redact_text(text or ""))
+                       redact=lambda text: redact_text(text or ""), reason_zh=reason_zh)
     env.tests["http_url"] = is_http_url
     env.globals.update(TIER_LABELS=TIER_LABELS, CATEGORY_LABELS=CATEGORY_LABELS)
     return env

@@ -20,6 +20,7 @@ from yuqing.alerts import escaping
 from yuqing.alerts.digest.model import DigestData, format_span
 from yuqing.alerts.escaping import http_url as safe_url  # checked, not encoded: HTML autoescapes
 from yuqing.alerts.payload import format_local, format_time
+from yuqing.alerts.reasons import reason_zh
 from yuqing.config.types import TIER_LABELS, TIER_LEVELS, TIER_ORDER
 
 STATE_LABELS = {"met": "按时完成", "late": "超时完成", "missed": "已超时", "pending": "未到期"}
@@ -66,7 +67,7 @@ def _environment(markdown: bool) -> Environment:
         finalize=escape_markdown if markdown else None,
     )
     env.filters.update(num=format_number, pct=format_share, delta=format_delta, span=format_span,
-                       safe_url=safe_url, md_url=md_url)
+                       safe_url=safe_url, md_url=md_url, reason_zh=reason_zh)
     env.globals.update(tier_labels=TIER_LABELS, tier_levels=TIER_LEVELS, tier_order=TIER_ORDER,
                        state_labels=STATE_LABELS, status_labels=STATUS_LABELS, arrows=TREND_ARROWS,
                        md_link=md_link)

@@ -14,6 +14,7 @@ from typing import Any
 from yuqing.alerts.digest.model import DigestData
 from yuqing.alerts.digest.render import STATE_LABELS, STATUS_LABELS, format_delta
 from yuqing.alerts.payload import format_local
+from yuqing.alerts.reasons import reason_zh
 from yuqing.alerts.reports import rows
 from yuqing.alerts.reports.charts import fit_screenshot
 from yuqing.alerts.reports.model import EvidenceLine, IncidentReport, PeriodData
@@ -124,7 +125,7 @@ def render_incident(report: IncidentReport, charts: Mapping[str, bytes], reports
                         for p in report.pickups],
             "metrics": [{"name": METRIC_LABELS[k], "value": rows.number(v, 1 if k.endswith("_per_hour") else 0)}
                         for k, v in report.metrics.items()],
-            "tier_steps": [{"at": at(t.raised_at), "label": t.label, "reason": clean_text(t.reason, 500)}
+            "tier_steps": [{"at": at(t.raised_at), "label": t.label, "reason": clean_text(reason_zh(t.reason), 500)}
                            for t in report.tier_steps],
             "guidance": clean_text(report.guidance, TEXT_LIMIT) or "未分类:按预案研判处置。",
             "deadlines": [{"label": d.label, "due": at(d.due_at), "done": at(d.done_at),

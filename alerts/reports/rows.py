@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from yuqing.alerts.digest.model import BlindSpot, DayFigures, DeadlineLine, IncidentLine, StoryLine
 from yuqing.alerts.digest.render import STATE_LABELS, STATUS_LABELS, TREND_ARROWS, format_delta, format_share
 from yuqing.alerts.payload import format_local
+from yuqing.alerts.reasons import reason_zh
 from yuqing.alerts.reports.word import TEXT_LIMIT, Writer, clean_text
 from yuqing.config.settings import ReportSettings
 from yuqing.config.types import TIER_LABELS, TIER_ORDER
@@ -86,7 +87,7 @@ def story_row(writer: Writer, story: StoryLine, timezone: str) -> dict[str, Any]
         "reposts": number(story.reposts), "negativity": f"{story.negativity:.2f}",
         "category": story.category_label,
         "first_seen": format_local(story.first_seen_at, timezone),
-        "reason": clean_text(";".join(filter(None, (story.tier_reason or "—", trend, story.forecast))), 300),
+        "reason": clean_text(";".join(filter(None, (reason_zh(story.tier_reason) or "—", trend, story.forecast))), 300),
     }
 
 

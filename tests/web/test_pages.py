@@ -56,7 +56,7 @@ def test_the_story_list_filters_and_searches(login: Callable[[str], TestClient],
 def test_the_story_page_shows_history_copies_chart_and_guidance(login: Callable[[str], TestClient],
                                                               world: World) -> None:
     page = login("viewer").get(f"/stories/{world.story_id}").text
-    assert "sites 2 ≥ 2 and clicks_24h 12,430 &gt; 10,000" in page  # the tier reason
+    assert "站点 2 ≥ 2 且 24小时点击 12,430 &gt; 10,000" in page  # the tier reason, in Chinese
     assert "及时致歉叫停" in page  # the category's guidance
     assert page.count('href="http://bbs.example.cn/thread-') == 1 and "news.example.cn" in page
     assert "<svg" in page and "<polyline" in page and "<circle" in page

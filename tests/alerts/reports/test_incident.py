@@ -19,6 +19,7 @@ from yuqing.alerts.handling import ack_incident, respond_incident
 from yuqing.alerts.incidents import IncidentNotFoundError
 from yuqing.alerts.models import Incident
 from yuqing.alerts.payload import format_local
+from yuqing.alerts.reasons import reason_zh
 from yuqing.alerts.reports.charts import SHOT_RATIO, fit_screenshot
 from yuqing.alerts.reports.incident import collect_incident
 from yuqing.alerts.reports.jobs import make_incident_report
@@ -63,7 +64,7 @@ def test_the_critical_incidents_report_carries_its_timeline_and_handling(demo: D
         assert f"{site}\n{format_local(first, tz, '%Y-%m-%d %H:%M')}" in text
     assert [c.tier for c in changes][-1] == "critical"
     for change in changes:
-        assert change.reason in text
+        assert reason_zh(change.reason) in text
     assert CATEGORY_GUIDANCE[story.category] in text
     assert "值班员张三" in text and "宣传科李四" in text and "已发布情况通报" in text
     assert "https://jt.jiangcheng.example/n/1" in text
