@@ -7,37 +7,58 @@ import json
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from yuqing.analysis.analyzer import AnalysisResult, Analyzer
 from yuqing.analysis.preview import SchemePreview, preview_schemes
 from yuqing.analysis.query import SchemeError, parse_query
+from yuqing.analysis.scheme_store import with_console_schemes
 from yuqing.analysis.schemes import Scheme, compile_schemes, explain_schemes
 from yuqing.analysis.text import fold_text
 from yuqing.cli.context import AppContext, pass_app
 from yuqing.cli.output import dumps
 from yuqing.config.database import utcnow
-from yuqing.config.errors import ConfigError
+from yuqing.config.errors import ConfigError, DatabaseError
+from yuqing.config.settings import Settings
 from yuqing.config.types import CATEGORY_LABELS
 
 JSON_KEYS = ("text", "negativity", "negative", "category", "schemes", "keywords")
 
 
-def build_analyzer(app: AppContext) -> Analyzer:
-    """The analyzer of the loaded configuration; a bad query is a ConfigError naming the file."""
+def live_settings(app: AppContext) -> Settings:
+    """The settings as the service's next pass sees them: the file's schemes, then the console's.
+
+    The console's schemes live in the database; where there is none yet (a SQLite file not
+    created, a schema not at head) the file's schemes are all there is, and no file is made."""
+    settings = app.settings
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return settings
     try:
-        return Analyzer(app.settings)
+        sessions = app.sessions()
+    except DatabaseError:
+        return settings
+    with sessions() as session:
+        return with_console_schemes(session, settings)
+
+
+def build_analyzer(app: AppContext) -> Analyzer:
+    """The analyzer of the live schemes; a bad query is a ConfigError naming the file."""
+    try:
+        return Analyzer(live_settings(app))
     except SchemeError as exc:
         raise ConfigError(f"configuration error in {_where(app)}: {exc}") from None
 
 
 def compiled_schemes(app: AppContext) -> list[Scheme]:
-    """The configured schemes, compiled; a bad query is a ConfigError naming the file."""
+    """The live schemes (the file's, then the console's), compiled; a bad query is a ConfigError."""
     try:
-        return compile_schemes(app.settings.schemes)
+        return compile_schemes(live_settings(app).schemes)
     except SchemeError as exc:
         raise ConfigError(f"configuration error in {_where(app)}: {exc}") from None
 

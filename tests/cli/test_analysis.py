@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 
+from yuqing.analysis.scheme_store import save_scheme_version
 from yuqing.collector.models import Post
 from yuqing.config.database import transaction, utcnow
+from yuqing.config.settings import SchemeSettings
 
 CONFIG = """
 [database]
@@ -138,3 +140,23 @@ def test_scheme_preview_over_stored_posts(yuqing, write_config, db, db_url) -> N
 
     wide = yuqing("--config", config, "scheme", "preview", "--days", "30", "--query", "旧闻 OR 樱花", "--json")
     assert json.loads(wide.out)[0]["matched"] == 2
+
+
+def test_scheme_test_reads_the_consoles_schemes_as_the_next_pass_will(yuqing, write_config, db, db_url) -> None:
+    with transaction(db) as session:
+        save_scheme_version(session, SchemeSettings(name="供水", query="停水 OR 水压"), by="admin", at=utcnow())
+        save_scheme_version(session, SchemeSettings(name="已删", query="停水"), by="admin", at=utcnow())
+        save_scheme_version(session, SchemeSettings(name="已删", query="停水"), by="admin", at=utcnow(),
+                            deleted=True)
+    config = str(write_config(CONFIG.format(url=db_url)))
+    result = yuqing("--config", config, "scheme", "test", "小区停水三天", "--json")
+    assert result.code == 0, result.err
+    assert [(r["scheme"], r["matched"]) for r in json.loads(result.out)] == [
+        ("交通局", False), ("医院", False), ("供水", True)]
+    only = yuqing("--config", config, "scheme", "test", "水压太低", "--scheme", "供水")
+    assert only.out.strip() == "供水: matched — found 水压"
+
+
+def test_scheme_test_before_any_database_makes_no_file(yuqing, config, tmp_path) -> None:
+    assert yuqing("--config", config, "scheme", "test", "交通局 投诉").code == 0
+    assert not (tmp_path / "unused.db").exists()
