@@ -52,6 +52,28 @@ class IncidentSummary:
         return f"{self.deadline_alerts} deadline alert(s), {self.subsided} subsided, {self.recurred} recurred"
 
 
+@dataclass(frozen=True)
+class DueDeadline:
+    """A deadline near or missed at a check: the line it writes in the record and the alert it queues."""
+
+    name: str
+    state: str  # near | missed
+    due_at: str  # formatted in the digest's time zone
+    key: str
+    channels: tuple[ChannelSettings, ...]
+    dedupe_keys: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        """The record line's kind and the alert's event suffix: deadline_near or deadline_missed."""
+        return f"deadline_{self.state}"
+
+    @property
+    def note(self) -> str:
+        """The record line's note, written once per deadline and state."""
+        return f"{self.name} due {self.due_at}"
+
+
 def _guidance(settings: Settings, category: str | None) -> str | None:
     return settings.analysis.guidance(category) if category else None
 
@@ -123,49 +145,75 @@ def raise_alerts(settings: Settings, sessions: sessionmaker[Session], *, now: da
 
 
 def check_incidents(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> IncidentSummary:
-    """Raise deadline-near/-missed alerts, mark incidents subsided, reopen closed ones that recur."""
+    """Raise deadline-near/-missed alerts, mark incidents subsided, reopen closed ones that recur.
+
+    Reads only what can act: incidents not closed, and closed ones whose story gained copies after
+    closing; their stories' growth, and which deadline lines and alerts exist, come in one query
+    each, so a deadline alerted at an earlier pass costs no query and no payload.
+    """
     summary = IncidentSummary()
     with transaction(sessions) as session:
-        incidents = store.list_incidents(session, (*ACTIVE, "subsided", "closed"))
+        fresh = store.count_recurring_posts(session)
+        incidents = sorted([*store.list_incidents(session, (*ACTIVE, "subsided")), *store.get_incidents(session, list(fresh))],
+                           key=lambda i: (i.opened_at, i.id), reverse=True)  # newest first, as list_incidents
         stories = get_stories(session, [incident.story_id for incident in incidents])
+        growth = store.get_stories_growth(session, [i.story_id for i in incidents if i.status != "closed"])
+        due = {i.id: _due_deadlines(settings, i, stories[i.story_id], now)
+               for i in incidents if i.status != "closed" and i.story_id in stories}  # subsided may grow again
+        done = store.find_deadline_records(session, list(due), [k for checks in due.values() for c in checks
+                                                                for k in c.dedupe_keys])
         for incident in incidents:
             story = stories.get(incident.story_id)
             if story is None:
                 continue
             if incident.status == "closed":
-                summary.recurred += _check_recurred(session, settings, incident, story, now)
+                summary.recurred += _check_recurred(session, settings, incident, story, fresh[incident.id], now)
                 continue
-            summary.subsided += _check_growth(session, settings, incident, story, now)
+            summary.subsided += _check_growth(session, settings, incident, story, growth[story.id], now)
             if incident.status in ACTIVE:
-                summary.deadline_alerts += _check_deadlines(session, settings, incident, story, now)
+                summary.deadline_alerts += _check_deadlines(session, settings, incident, story, due[incident.id],
+                                                            done, now)
     return summary
 
 
-def _check_deadlines(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
-    queued = 0
+def _due_deadlines(settings: Settings, incident: Incident, story: Story, now: datetime) -> list[DueDeadline]:
+    """The incident's deadlines near or missed now, with the record line and the alert keys each one makes."""
     start = incident.cycle_started_at or incident.opened_at
+    channels = escalation(settings, story.schemes or [], incident.tier)
+    found = []
     for name, due in _deadlines(incident).items():
         if due is None:
             continue
         check = check_deadline(incident, name, due, start, now, settings.deadlines.near)
         if check.state not in ("near", "missed"):
             continue
-        due_at = format_time(due, settings.digest.timezone)
-        note = f"{name} due {due_at}"
-        if not store.has_incident_event(session, incident.id, f"deadline_{check.state}", note):
-            store.record_incident_event(session, incident, f"deadline_{check.state}", now, note=note)
+        key = f"incident:{incident.id}:cycle:{incident.recurrences}:{name}:{check.state}"
+        found.append(DueDeadline(
+            name=name, state=check.state, due_at=format_time(due, settings.digest.timezone),
+            key=key, channels=tuple(channels), dedupe_keys=tuple(f"{key}:channel:{c.name}" for c in channels)))
+    return found
+
+
+def _check_deadlines(session: Session, settings: Settings, incident: Incident, story: Story,
+                     checks: list[DueDeadline], done: store.DeadlineRecords, now: datetime) -> int:
+    queued = 0
+    for check in checks:
+        if (incident.id, check.kind, check.note) not in done.events:
+            store.record_incident_event(session, incident, check.kind, now, note=check.note)
+        if done.alerts.issuperset(check.dedupe_keys):
+            continue  # queued at an earlier pass, or no channel to tell
         queued += _queue(
-            session, settings, escalation(settings, story.schemes or [], incident.tier),
-            f"incident:{incident.id}:cycle:{incident.recurrences}:{name}:{check.state}",
-            f"incident.deadline_{check.state}", story, incident, incident.tier, now,
-            reason=f"{name} {'passed' if check.state == 'missed' else 'is near'}: due {due_at}",
-            extra={"status": incident.status, "deadline": {"name": name, "due_at": due_at, "state": check.state}})
+            session, settings, list(check.channels), check.key, f"incident.{check.kind}", story, incident,
+            incident.tier, now,
+            reason=f"{check.name} {'passed' if check.state == 'missed' else 'is near'}: due {check.due_at}",
+            extra={"status": incident.status,
+                   "deadline": {"name": check.name, "due_at": check.due_at, "state": check.state}})
     return queued
 
 
-def _check_growth(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
+def _check_growth(session: Session, settings: Settings, incident: Incident, story: Story, growth: dict[str, int],
+                  now: datetime) -> int:
     """Growth = more posts or more engagement than last seen; none for `subside_after` → subsided."""
-    growth = store.get_story_growth(session, story.id)
     seen = incident.growth or {}
     if any(growth[k] > seen.get(k, 0) for k in growth):
         incident.growth, incident.last_growth_at = growth, now
@@ -184,14 +232,11 @@ def _check_growth(session: Session, settings: Settings, incident: Incident, stor
     return 1
 
 
-def _check_recurred(session: Session, settings: Settings, incident: Incident, story: Story, now: datetime) -> int:
-    if incident.closed_at is None:
-        return 0
-    fresh = store.count_posts_joined_since(session, story.id, incident.closed_at)
-    if not fresh:
-        return 0
+def _check_recurred(session: Session, settings: Settings, incident: Incident, story: Story, fresh: int,
+                    now: datetime) -> int:
+    """Reopen a closed incident whose story gained `fresh` copies after it was closed."""
     reopen(incident, settings, now)
-    incident.growth, incident.last_growth_at = store.get_story_growth(session, story.id), now
+    incident.growth, incident.last_growth_at = store.get_stories_growth(session, [story.id])[story.id], now
     store.record_incident_event(session, incident, "recurred", now, note=f"{fresh} new cop(ies) after closing")
     _queue(session, settings, route(settings, story.schemes or [], incident.tier),
            f"story:{story.id}:recurred:{incident.recurrences}", "story.recurred", story, incident, incident.tier,

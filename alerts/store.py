@@ -3,19 +3,22 @@ delivery record. Functions take the session first and never commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.models import Alert, Delivery, Incident, IncidentEvent
 from yuqing.alerts.payload import METRIC_KEYS, StoryFacts
+from yuqing.analysis.band_store import chunks
 from yuqing.analysis.models import Story, StoryPost, TierChange
 from yuqing.collector.models import Post
 
 UNSENT = ("pending", "held")
+DEADLINE_EVENTS = ("deadline_near", "deadline_missed")
 MAX_URLS = 20
 
 
@@ -109,21 +112,56 @@ def has_incident_event(session: Session, incident_id: int, kind: str, note: str)
     ).limit(1)) is not None
 
 
+def get_incidents(session: Session, incident_ids: Sequence[int]) -> list[Incident]:
+    """The incidents of those ids."""
+    return [i for chunk in chunks(incident_ids) for i in session.scalars(select(Incident).where(Incident.id.in_(chunk)))]
+
+
+@dataclass(frozen=True)
+class DeadlineRecords:
+    """What a deadline check already wrote: record lines (incident id, kind, note) and alert dedupe keys."""
+
+    events: set[tuple[int, str, str]]
+    alerts: set[str]
+
+
+def find_deadline_records(session: Session, incident_ids: Sequence[int], dedupe_keys: Sequence[str]) -> DeadlineRecords:
+    """The deadline lines in these incidents' records, and which of `dedupe_keys` are queued already."""
+    events: set[tuple[int, str, str]] = set()
+    for chunk in chunks(sorted(set(incident_ids))):
+        events.update(session.execute(
+            select(IncidentEvent.incident_id, IncidentEvent.kind, IncidentEvent.note)
+            .where(IncidentEvent.incident_id.in_(chunk), IncidentEvent.kind.in_(DEADLINE_EVENTS))).tuples())
+    alerts: set[str] = set()
+    for chunk in chunks(sorted(set(dedupe_keys))):
+        alerts.update(session.scalars(select(Alert.dedupe_key).where(Alert.dedupe_key.in_(chunk))))
+    return DeadlineRecords(events, alerts)
+
+
+def get_stories_growth(session: Session, story_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per story: its posts and total engagement (views + replies + reposts), both only grow."""
+    found = dict.fromkeys(story_ids, (0, 0))
+    engagement = func.coalesce(Post.views, 0) + func.coalesce(Post.replies, 0) + func.coalesce(Post.reposts, 0)
+    for chunk in chunks(sorted(set(story_ids))):
+        found.update((story_id, (posts, total)) for story_id, posts, total in session.execute(
+            select(StoryPost.story_id, func.count(Post.id), func.coalesce(func.sum(engagement), 0))
+            .join(Post, Post.id == StoryPost.post_id).where(StoryPost.story_id.in_(chunk))
+            .group_by(StoryPost.story_id)).tuples())
+    return {story_id: {"posts": int(posts), "engagement": int(total)} for story_id, (posts, total) in found.items()}
+
+
 def get_story_growth(session: Session, story_id: int) -> dict[str, int]:
-    """The story's posts and total engagement (views + replies + reposts): both only grow."""
-    posts, engagement = session.execute(
-        select(func.count(Post.id),
-               func.coalesce(func.sum(func.coalesce(Post.views, 0) + func.coalesce(Post.replies, 0)
-                                      + func.coalesce(Post.reposts, 0)), 0))
-        .join(StoryPost, StoryPost.post_id == Post.id).where(StoryPost.story_id == story_id)
-    ).one()
-    return {"posts": int(posts), "engagement": int(engagement)}
+    """The story's posts and total engagement (`get_stories_growth` of one story)."""
+    return get_stories_growth(session, [story_id])[story_id]
 
 
-def count_posts_joined_since(session: Session, story_id: int, since: datetime) -> int:
-    """Copies of the story's statement found after `since`."""
-    return session.scalar(select(func.count()).select_from(StoryPost).where(
-        StoryPost.story_id == story_id, StoryPost.joined_at > since)) or 0
+def count_recurring_posts(session: Session) -> dict[int, int]:
+    """Closed incidents whose story gained copies after closing: incident id → how many copies."""
+    return dict(session.execute(
+        select(Incident.id, func.count())
+        .join(StoryPost, and_(StoryPost.story_id == Incident.story_id, StoryPost.joined_at > Incident.closed_at))
+        .where(Incident.status == "closed", Incident.closed_at.is_not(None))
+        .group_by(Incident.id)).tuples().all())
 
 
 def list_unsent_alerts(session: Session) -> list[QueuedAlert]:

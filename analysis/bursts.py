@@ -59,23 +59,63 @@ class BurstTest:
                 f"(p = {self.p_value:.1e}, {self.days}-day baseline)")
 
 
+@dataclass(frozen=True)
+class BurstWindows:
+    """The periods one test counts posts in: the last hour, the same hour on each of the `days`
+    previous days, and the `days` whole days before the last hour. Each period is [start, end)."""
+
+    now: datetime
+    days: int
+
+    @property
+    def last_hour(self) -> tuple[datetime, datetime]:
+        """The hour being tested."""
+        return self.now - HOUR, self.now
+
+    @property
+    def same_hours(self) -> list[tuple[datetime, datetime]]:
+        """The same clock hour on each previous day, yesterday first."""
+        return [(self.now - HOUR - d * DAY, self.now - d * DAY) for d in range(1, self.days + 1)]
+
+    @property
+    def week(self) -> tuple[datetime, datetime]:
+        """The baseline days before the last hour."""
+        return self.now - HOUR - self.days * DAY, self.now - HOUR
+
+
+def burst_windows(now: datetime, history_start: datetime) -> BurstWindows | None:
+    """The periods to count for a test at `now`; None while less than one day of history precedes
+    the last hour (no baseline yet)."""
+    days = min(BASELINE_DAYS, int((now - HOUR - history_start) / DAY))
+    return BurstWindows(now, days) if days >= 1 else None
+
+
+def measure_counts(scheme: str, windows: BurstWindows, observed: int, same_hour: int, week: int) -> BurstTest:
+    """The test from the counts of the periods of `windows`: posts in the last hour, in the same
+    hours of the previous days (all together), and in the baseline days."""
+    hourly_mean = week / (windows.days * 24)
+    expected = max(MIN_EXPECTED, (same_hour + hourly_mean) / (windows.days + 1))
+    start, end = windows.last_hour
+    return BurstTest(
+        scheme=scheme, window_start=start, window_end=end, observed=observed,
+        expected=round(expected, 4), p_value=poisson_tail(observed, expected), days=windows.days,
+    )
+
+
 def measure_scheme(
     scheme: str, times: Sequence[datetime], now: datetime, history_start: datetime
 ) -> BurstTest | None:
-    """Count `times` in the last hour and test them against the previous days' same hour.
+    """Count `times` in the periods of `burst_windows` and test the last hour against the others.
 
+    The reference over a list of post times (`detect_bursts` has the database count the same periods).
     None while less than one day of history precedes the window (no baseline yet).
     """
-    start = now - HOUR
-    days = min(BASELINE_DAYS, int((start - history_start) / DAY))
-    if days < 1:
+    windows = burst_windows(now, history_start)
+    if windows is None:
         return None
-    observed = sum(1 for t in times if start <= t < now)
-    same_hour = sum(1 for d in range(1, days + 1) for t in times if start - d * DAY <= t < now - d * DAY)
-    week = sum(1 for t in times if start - days * DAY <= t < start)
-    hourly_mean = week / (days * 24)
-    expected = max(MIN_EXPECTED, (same_hour + hourly_mean) / (days + 1))
-    return BurstTest(
-        scheme=scheme, window_start=start, window_end=now, observed=observed,
-        expected=round(expected, 4), p_value=poisson_tail(observed, expected), days=days,
-    )
+
+    def within(period: tuple[datetime, datetime]) -> int:
+        return sum(1 for t in times if period[0] <= t < period[1])
+
+    same_hour = sum(within(period) for period in windows.same_hours)
+    return measure_counts(scheme, windows, within(windows.last_hour), same_hour, within(windows.week))

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from yuqing.analysis import store
+from yuqing.analysis import burst_store, store
 from yuqing.analysis.analyzer import Analyzer
-from yuqing.analysis.bursts import BASELINE_DAYS, HOUR, measure_scheme
+from yuqing.analysis.bursts import burst_windows, measure_counts
 from yuqing.analysis.forecast import forecast_tier
 from yuqing.analysis.metrics import DAY, PostFacts, compute_metrics, judge_story
 from yuqing.analysis.models import Story
@@ -159,21 +159,26 @@ class BurstSummary:
 
 
 def detect_bursts(settings: Settings, sessions: sessionmaker[Session], *, now: datetime) -> BurstSummary:
-    """Flag schemes whose post volume in the last hour is improbable under their 7-day baseline."""
+    """Flag schemes whose post volume in the last hour is improbable under their 7-day baseline.
+
+    The database counts each scheme's posts in the test's periods (`burst_store.count_scheme_posts`,
+    over the rows the analysis keeps per scheme); no post is read here.
+    """
     summary = BurstSummary()
     with transaction(sessions) as session:
-        history_start = store.get_history_start(session)
+        history_start = burst_store.get_history_start(session)
         if history_start is None:
             return summary
-        rows = store.list_scheme_posts(session, now - HOUR - (BASELINE_DAYS + 1) * DAY, now)
-        names = [s.name for s in settings.schemes] or ["*"]
-        for name in names:
-            times = [at for schemes, at in rows if name == "*" or name in schemes]
-            test = measure_scheme(name, times, now, history_start)
-            summary.schemes += 1
-            if test is None or not test.is_burst(settings.stories.burst_p_value, settings.stories.burst_min_posts):
+        names = [s.name for s in settings.schemes] or [burst_store.ALL]
+        summary.schemes = len(names)
+        windows = burst_windows(now, history_start)
+        if windows is None:  # less than a day of history: no baseline yet
+            return summary
+        for name, counts in burst_store.count_scheme_posts(session, names, windows).items():
+            test = measure_counts(name, windows, *counts)
+            if not test.is_burst(settings.stories.burst_p_value, settings.stories.burst_min_posts):
                 continue
-            row = store.save_burst(session, {
+            row = burst_store.save_burst(session, {
                 "scheme": name, "window_start": test.window_start, "window_end": test.window_end,
                 "observed": test.observed, "expected": test.expected, "p_value": test.p_value,
                 "detected_at": now, "note": test.note,

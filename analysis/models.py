@@ -1,4 +1,4 @@
-"""Tables of the analysis stage: post analyses, stories, membership, LSH bands, tier history."""
+"""Tables of the analysis stage: post analyses, stories, membership, LSH bands, tier history, bursts."""
 
 from __future__ import annotations
 
@@ -179,6 +179,24 @@ class Burst(Base):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SchemePost(Base):
+    """A relevant post under one scheme it matched, and under "*" (every relevant post): what burst
+    detection counts, kept by the analysis stage as it stores analyses (`burst_store`).
+
+    The primary key (scheme, seen_at, post_id) is the look-up: a burst test reads one scheme's rows
+    first seen in its 8-day window. `seen_at` is the post's `first_seen_at`, which never changes;
+    the time a post counts at (published, if before it was seen) is read from the post itself.
+    """
+
+    __tablename__ = "scheme_posts"
+    __table_args__ = (Index("ix_scheme_posts_post_id", "post_id"), {"sqlite_with_rowid": False})
+
+    scheme: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
 
 
 class SchemeVersion(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.analysis.analyzer import AnalysisResult
+from yuqing.analysis.burst_store import replace_scheme_posts
 from yuqing.analysis.models import PostAnalysis, Story, StoryPost
 from yuqing.collector.models import Post
 
@@ -58,7 +59,8 @@ def count_stale_analyses(session: Session, version: str) -> int:
 
 def save_analyses(session: Session, results: Sequence[tuple[int, AnalysisResult]], *, version: str,
                   now: datetime) -> int:
-    """Store each post's analysis (insert or replace); mark stories of changed posts dirty.
+    """Store each post's analysis (insert or replace) and its rows per scheme (`SchemePost`, what burst
+    detection counts); mark stories of changed posts dirty.
 
     Returns how many already-analysed posts changed their conclusion.
     """
@@ -76,6 +78,7 @@ def save_analyses(session: Session, results: Sequence[tuple[int, AnalysisResult]
         row.model_version, row.analyzed_at = version, now
         row.negativity, row.negative, row.relevant = result.negativity, result.negative, result.relevant
         row.category, row.schemes, row.keywords = result.category, result.schemes, result.keywords
+    replace_scheme_posts(session, [(post_id, r.relevant, r.schemes) for post_id, r in results])
     if changed:
         members = select(StoryPost.story_id).where(StoryPost.post_id.in_(changed))
         session.execute(update(Story).where(Story.id.in_(members)).values(dirty=True))

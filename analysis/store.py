@@ -1,4 +1,5 @@
-"""Analysis-stage queries for stories: new stories, members and snapshots, tiers, bursts, replay.
+"""Analysis-stage queries for stories: new stories, members and snapshots, tiers, replay (bursts:
+burst_store.py).
 
 Session first; nothing here commits (the job boundary does). Assignment's own queries (band
 rows, sketches, statement texts) are in band_store.py.
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.analysis.band_store import chunks
 from yuqing.analysis.metrics import Observation, PostFacts
-from yuqing.analysis.models import Burst, PostAnalysis, Story, StoryPost, TierChange
+from yuqing.analysis.models import PostAnalysis, Story, StoryPost, TierChange
 from yuqing.analysis.replay import replay_story
 from yuqing.collector.models import Post, Snapshot
 from yuqing.config.database import UTCDateTime
@@ -157,34 +158,6 @@ def list_stories(session: Session, *, tier: str | None = None, since: datetime |
     rank = case({"critical": 4, "major": 3, "significant": 2, "general": 1}, value=Story.tier, else_=0)
     query = query.order_by(rank.desc(), Story.clicks_24h.desc(), Story.last_post_at.desc(), Story.id.desc())
     return list(session.scalars(query.limit(limit) if limit else query))
-
-
-def list_scheme_posts(session: Session, since: datetime, until: datetime) -> list[tuple[list[str], datetime]]:
-    """(schemes, appeared_at) of relevant posts first seen in [since, until)."""
-    rows = session.execute(
-        select(PostAnalysis.schemes, Post.published_at, Post.first_seen_at)
-        .join(Post, Post.id == PostAnalysis.post_id)
-        .where(PostAnalysis.relevant.is_(True), Post.first_seen_at >= since, Post.first_seen_at < until)
-    )
-    return [(list(schemes or []), published if published and published <= seen else seen)
-            for schemes, published, seen in rows]
-
-
-def get_history_start(session: Session) -> datetime | None:
-    """When the first post was seen: the start of any baseline."""
-    return session.scalar(select(func.min(Post.first_seen_at)))
-
-
-def save_burst(session: Session, burst: dict[str, Any]) -> Burst | None:
-    """Record a burst unless the scheme already has one whose window overlaps it."""
-    overlapping = session.scalar(
-        select(Burst.id).where(Burst.scheme == burst["scheme"], Burst.window_end > burst["window_start"])
-    )
-    if overlapping is not None:
-        return None
-    row = Burst(**burst)
-    session.add(row)
-    return row
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ while the service's passes run in the same process (as under `yuqing run` with `
     .venv/bin/python -m bench.web                                   # SQLite in a temporary folder
     .venv/bin/python -m bench.web --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
     .venv/bin/python -m bench.web --idle-first    # the console alone for --seconds, then with the passes
+    .venv/bin/python -m bench.web --idle-first --warm-up 1   # passes in their steady state: one pass before
     .venv/bin/python -m bench.web --posts 20000 --stories 5000 --seconds 20   # a quick look
 """
 
@@ -64,9 +65,11 @@ def database(postgres: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def passes(settings: Settings, engine: Engine, stop: threading.Event, done: list[float], interval: float) -> None:
+def passes(settings: Settings, engine: Engine, stop: threading.Event, done: list[tuple[float, float]],
+           interval: float) -> None:
     """The service meanwhile: every `interval` seconds (from the start of the last), 20 new posts and one
-    pipeline pass (analysis → stories → tiers → outbox), as `yuqing run` does every `pipeline_interval`."""
+    pipeline pass (analysis → stories → tiers → outbox), as `yuqing run` does every `pipeline_interval`;
+    each pass's wall time and the thread's CPU time (with SQLite's work, which runs in the thread) in `done`."""
     sessions = session_factory(engine)
     serial = 0
     while not stop.is_set():
@@ -77,10 +80,10 @@ def passes(settings: Settings, engine: Engine, stop: threading.Event, done: list
         serial += 20
         with transaction(sessions) as session:
             session.execute(insert(Post), rows)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.thread_time()
         process(settings, sessions, now=now)
-        done.append(time.perf_counter() - began)
-        stop.wait(max(0.0, interval - done[-1]))
+        done.append((time.perf_counter() - began, time.thread_time() - cpu))
+        stop.wait(max(0.0, interval - done[-1][0]))
 
 
 def client_loop(base: str, password: str, stories: int, seconds: float, seed: int) -> dict[str, list[float]]:
@@ -122,6 +125,8 @@ def main() -> None:
     parser.add_argument("--pass-interval", type=float, default=60.0,
                         help="seconds between pass starts (service.pipeline_interval; 0 = back to back)")
     parser.add_argument("--no-passes", action="store_true", help="the console alone, no service passes")
+    parser.add_argument("--warm-up", type=int, default=0, metavar="N",
+                        help="N passes before any client (the stored incidents' first checks, once in a service's life)")
     parser.add_argument("--idle-first", action="store_true",
                         help="measure the console alone first, then with the passes (one database for both)")
     parser.add_argument("--workers", type=int, default=0,
@@ -141,10 +146,14 @@ def main() -> None:
               f"stored in {time.perf_counter() - began:.0f} s")
         with transaction(session_factory(engine)) as session:
             save_user(session, "bench", "handler", PASSWORD, utcnow())
+        for _ in range(args.warm_up):
+            began = time.perf_counter()
+            process(settings, session_factory(engine), now=utcnow())
+            print(f"warm-up pass: {time.perf_counter() - began:.1f} s")
         port = free_port()
         web = WebSettings(listen=f"127.0.0.1:{port}", login_attempts=100)
         console = start_console(settings.model_copy(update={"web": web}), engine, url, args.workers)
-        stop, pass_times = threading.Event(), []
+        stop, pass_times = threading.Event(), []  # (wall, CPU) per pass
         service = threading.Thread(target=passes, args=(settings, engine, stop, pass_times, args.pass_interval),
                                    daemon=True)
         clients = [(f"http://127.0.0.1:{port}", PASSWORD, args.stories, args.seconds, n) for n in range(args.clients)]
@@ -159,8 +168,9 @@ def main() -> None:
             service.join(timeout=120)
         stop_console(console)
         engine.dispose()
-    print(f"{len(pass_times)} passes, one every {args.pass_interval:.0f} s "
-          f"(median {statistics.median(pass_times) if pass_times else 0:.2f} s each)")
+    walls, cpus = [w for w, _ in pass_times] or [0.0], [c for _, c in pass_times] or [0.0]
+    print(f"{len(pass_times)} passes, one every {args.pass_interval:.0f} s (median {statistics.median(walls):.2f} s "
+          f"each, {statistics.median(cpus):.2f} s of the thread's CPU; wall {min(walls):.2f}–{max(walls):.2f} s)")
     for title, results in phases:
         print(f"{args.clients} clients for {args.seconds:.0f} s, {title}: "
               f"{sum(len(v) for v in results.values()) / args.seconds:.1f} requests/s")

@@ -1,5 +1,5 @@
 """Synthetic stored data for bench/web.py: stories of a few copies each across sites, with analyses,
-one snapshot per post, tier history and incidents — the shapes the console reads, inserted in bulk
+one snapshot per post, rows per scheme, tier history and incidents — the shapes the console reads, inserted in bulk
 into a freshly migrated database (ids start at 1)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from yuqing.alerts.models import Incident, IncidentEvent
-from yuqing.analysis.models import PostAnalysis, Story, StoryPost, TierChange
+from yuqing.analysis.burst_store import scheme_rows
+from yuqing.analysis.models import PostAnalysis, SchemePost, Story, StoryPost, TierChange
 from yuqing.collector.models import Post, Snapshot
 from yuqing.config.database import utcnow
 
@@ -38,6 +39,7 @@ def populate(engine: Engine, posts: int, stories: int, version: str, seed: int =
     rng, now = random.Random(seed), utcnow()
     per_story = max(1, posts // stories)
     story_rows, post_rows, members, analyses, snapshots, changes, incidents, events = [], [], [], [], [], [], [], []
+    scheme_posts: list[dict[str, Any]] = []
     for sid in range(1, stories + 1):
         seen = now - timedelta(minutes=rng.randint(10, 72 * 60))
         title = f"{rng.choice(SUBJECTS)}{rng.choice(EVENTS)}({sid})"
@@ -54,6 +56,7 @@ def populate(engine: Engine, posts: int, stories: int, version: str, seed: int =
             analyses.append({"post_id": pid, "model_version": version, "analyzed_at": at, "negativity": .8,
                              "negative": True, "relevant": True, "category": "problem", "schemes": ["交通局"],
                              "keywords": []})
+            scheme_posts.extend(scheme_rows(pid, at, True, ["交通局"]))  # as the analysis stage keeps them
             snapshots.append({"post_id": pid, "taken_at": at, "views": views, "replies": views // 20, "reposts": 0})
         clicks = sum(p["views"] + p["replies"] for p in post_rows[first_post - 1:])
         story_rows.append({"id": sid, "title": title, "summary": title, "first_site": sites[0], "first_seen_at": seen,
@@ -78,7 +81,7 @@ def populate(engine: Engine, posts: int, stories: int, version: str, seed: int =
             events.append({"incident_id": iid, "at": seen, "kind": "opened", "actor": None, "note": tier})
     with engine.begin() as conn:
         for table, rows in ((Story, story_rows), (Post, post_rows), (StoryPost, members), (PostAnalysis, analyses),
-                            (Snapshot, snapshots), (TierChange, changes), (Incident, incidents),
+                            (SchemePost, scheme_posts), (Snapshot, snapshots), (TierChange, changes), (Incident, incidents),
                             (IncidentEvent, events)):
             for chunk in _chunks(rows):
                 conn.execute(insert(table), chunk)

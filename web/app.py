@@ -73,8 +73,9 @@ def client_ip(request: Request) -> str | None:
 
 
 def _templates(settings: Settings) -> Environment:
+    # auto_reload off: the templates ship with the package, so no render stats their files for changes
     env = Environment(loader=PackageLoader("yuqing.web", "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     zone = ZoneInfo(settings.digest.timezone)
 
     def local(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:

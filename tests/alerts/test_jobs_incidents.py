@@ -15,11 +15,11 @@ from yuqing.analysis.models import Story
 from yuqing.config.database import transaction
 
 
-def escalating(office_url: str, leaders_url: str):
-    return settings(hook("office", office_url), hook("leaders", leaders_url, min_tier="critical"),
-                    groups={"office": ["office"], "leaders": ["leaders"]},
+def escalating(office_url: str, leaders_url: str, *more: dict, **sections):
+    return settings(hook("office", office_url), hook("leaders", leaders_url, min_tier="critical"), *more,
+                    groups={"office": ["office", *(c["name"] for c in more)], "leaders": ["leaders"]},
                     schemes=[{"name": "交通局", "query": "交通局", "recipients": ["office"],
-                              "escalate_to": ["leaders"]}])
+                              "escalate_to": ["leaders"]}], **sections)
 
 
 def events(db, channel: str) -> list[tuple[str, str | None]]:
@@ -121,3 +121,35 @@ def test_new_copies_of_a_closed_story_reopen_it_as_recurred(db, receiver) -> Non
         assert incident.acknowledged_at is None
         kinds = [e.kind for e in incident.events]
         assert kinds[-3:] == ["closed", "recurred", "deadline_missed"]  # the new report deadline too
+
+
+def test_a_subsided_incident_that_grows_again_is_checked_for_deadlines_in_the_same_pass(db, receiver) -> None:
+    s = escalating(receiver().url, receiver().url, incidents={"subside_after": "6h"})
+    story_id = tiered_story(db, "major")
+    raise_alerts(s, db, now=T0)
+    assert check_incidents(s, db, now=T0 + timedelta(minutes=30)).deadline_alerts == 2  # report_by missed
+    assert check_incidents(s, db, now=T0 + timedelta(hours=6)).subsided == 1  # no deadline checked meanwhile
+    with transaction(db) as session:
+        add_post(session, session.get(Story, story_id), site="weibo.example.cn", now=T0 + timedelta(hours=10))
+    again = check_incidents(s, db, now=T0 + timedelta(hours=10))
+    assert again.deadline_alerts == 2  # respond_by near (80 % of 12 h); report_by's alerts are not repeated
+    assert events(db, "leaders") == [("incident.deadline_missed", "report_by"), ("incident.deadline_near", "respond_by")]
+    with db() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.status == "open"
+        assert [e.kind for e in incident.events] == ["opened", "deadline_missed", "subsided", "growing_again",
+                                                     "deadline_near"]
+
+
+def test_a_channel_added_later_hears_of_a_missed_deadline_the_others_heard_of_once(db, receiver) -> None:
+    office, leaders, duty = receiver(), receiver(), receiver()
+    tiered_story(db, "major")
+    before = escalating(office.url, leaders.url)
+    raise_alerts(before, db, now=T0)
+    assert check_incidents(before, db, now=T0 + timedelta(minutes=30)).deadline_alerts == 2
+    after = escalating(office.url, leaders.url, hook("duty", duty.url))
+    assert check_incidents(after, db, now=T0 + timedelta(minutes=31)).deadline_alerts == 1
+    assert check_incidents(after, db, now=T0 + timedelta(minutes=32)).deadline_alerts == 0
+    assert [events(db, name) for name in ("leaders", "duty")] == [[("incident.deadline_missed", "report_by")]] * 2
+    with db() as session:
+        assert [e.kind for e in session.scalars(select(Incident)).one().events] == ["opened", "deadline_missed"]

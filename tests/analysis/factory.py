@@ -7,6 +7,7 @@ from itertools import count
 
 from sqlalchemy.orm import Session
 
+from yuqing.analysis.burst_store import replace_scheme_posts
 from yuqing.analysis.models import PostAnalysis
 from yuqing.collector.models import Post, Snapshot
 
@@ -55,12 +56,13 @@ def add_post(
     if views is not None or replies is not None or reposts is not None:
         session.add(Snapshot(post_id=post.id, taken_at=seen, views=views, replies=replies, reposts=reposts))
     if analysed:
+        matched = ["交通局"] if schemes is None and relevant else (schemes or [])
         session.add(PostAnalysis(
             post_id=post.id, model_version="test", analyzed_at=seen, negativity=negativity,
             negative=negativity >= 0.5 if negative is None else negative, relevant=relevant,
-            category=category, schemes=["交通局"] if schemes is None and relevant else (schemes or []),
-            keywords=[],
+            category=category, schemes=matched, keywords=[],
         ))
+        replace_scheme_posts(session, [(post.id, relevant, matched)])  # as save_analyses keeps them
     session.flush()
     return post
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select
 
 from tests.conftest import isolated_postgres_url, postgres_url_or_skip
+from yuqing.analysis.models import PostAnalysis, SchemePost
+from yuqing.collector.models import Post
 from yuqing.config.database import create_db_engine
-from yuqing.service.migrate import check_schema, head_revision
+from yuqing.service.migrate import alembic_config, check_schema, head_revision
 from yuqing.service.schema import metadata
 
 # Every test here opens a database: CI runs them again with YUQING_TEST_DATABASE_URL set, which
@@ -77,3 +81,26 @@ def test_commands_refuse_an_uninitialised_database(yuqing, write_config, tmp_pat
     result = yuqing("--config", str(config), "sources")
     assert result.code == 1
     assert "has no yuqing schema yet; run `yuqing init` first" in result.err
+
+
+def test_0010_fills_scheme_posts_from_the_stored_analyses(fresh_url: str) -> None:
+    engine = create_db_engine(fresh_url)
+    cfg = alembic_config(fresh_url)
+    seen = datetime(2026, 11, 21, tzinfo=UTC)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        conn.execute(insert(Post), [{"id": n, "key": f"k{n}", "site": "a.cn", "url": f"https://a.cn/{n}", "title": "t",
+                                     "body": "", "first_seen_at": seen + n * timedelta(hours=1),
+                                     "last_seen_at": seen} for n in (1, 2, 3)])
+        conn.execute(insert(PostAnalysis), [
+            {"post_id": n, "model_version": "v", "negativity": 0.9, "negative": True, "relevant": relevant,
+             "schemes": schemes, "keywords": []}
+            for n, relevant, schemes in ((1, True, ["交通局", "卫健委"]), (2, True, []), (3, False, ["交通局"]))])
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(select(SchemePost.scheme, SchemePost.post_id, SchemePost.seen_at)).all()
+    engine.dispose()
+    hour = timedelta(hours=1)
+    assert sorted(rows) == sorted([("*", 1, seen + hour), ("交通局", 1, seen + hour), ("卫健委", 1, seen + hour),
+                                   ("*", 2, seen + 2 * hour)])
