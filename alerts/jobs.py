@@ -4,6 +4,7 @@ subsided and recurred alerts; the outbox → channels. Each is `step(settings, s
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -245,7 +246,9 @@ def _check_recurred(session: Session, settings: Settings, incident: Incident, st
 
 
 def deliver(
-    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None
+    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None,
+    only: Collection[str] | None = None,
 ) -> DeliveryReport:
-    """Send every due alert through its channel, in order per channel, recording each attempt."""
-    return deliver_outbox(settings, sessions, now=now, client=client)
+    """Send every due alert through its channel (or only through the channels named in `only`),
+    in order per channel, recording each attempt."""
+    return deliver_outbox(settings, sessions, now=now, client=client, only=only)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -61,16 +62,21 @@ def queue_alert(
 
 
 def deliver_outbox(
-    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None
+    settings: Settings, sessions: sessionmaker[Session], *, now: datetime, client: httpx.Client | None = None,
+    only: Collection[str] | None = None,
 ) -> DeliveryReport:
-    """Send every due alert, channel by channel, each story's in order; record each attempt."""
+    """Send every due alert, channel by channel, each story's in order; record each attempt.
+
+    `only`: the channels to deliver on (distributed mode gives each channel a task of its own);
+    None for all. The backlog counts every channel's unsent alerts either way."""
     report = DeliveryReport()
     clock = _Clock(now)
     with sessions() as session:
         queued = store.list_unsent_alerts(session)
     by_channel: dict[str, list[store.QueuedAlert]] = {}
     for item in queued:
-        by_channel.setdefault(item.channel, []).append(item)
+        if only is None or item.channel in only:
+            by_channel.setdefault(item.channel, []).append(item)
     channels = {c.name: c for c in settings.channels}
     for name, items in by_channel.items():
         channel = channels.get(name)

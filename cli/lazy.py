@@ -17,7 +17,8 @@ COMMAND_MODULES = {
     "scheme": "analysis", "stories": "stories", "replay": "stories", "incidents": "incidents",
     "ack": "incidents", "respond": "incidents", "close": "incidents", "evidence": "evidence",
     "alerts": "alerts", "digest": "digest", "report": "report", "run": "service",
-    "status": "service", "demo": "demo", "user": "users", "web": "web",
+    "status": "service", "demo": "demo", "user": "users", "web": "web", "clock": "distributed",
+    "worker": "distributed",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from rich.markup import escape
 
@@ -10,9 +12,14 @@ from yuqing.cli.output import ago, dumps, size
 from yuqing.cli.tables import Column, build_table
 from yuqing.config.database import utcnow
 from yuqing.config.logs import configure_logging
+from yuqing.service.dist_status import DistributedStatus
 from yuqing.service.status import ServiceStatus, get_status
 from yuqing.service.storage import StorageStatus
 
+_WORKER_COLUMNS = (Column("process", grows=True), Column("since"), Column("last beat", numeric=True),
+                   Column("tasks", numeric=True), Column("queues", grows=True))
+_QUEUE_COLUMNS = (Column("queue"), Column("on broker", numeric=True), Column("waiting", numeric=True),
+                  Column("running", numeric=True), Column("oldest waiting"))
 _STATE_STYLE = {"ok": "green", "failed": "red", "running": "yellow", "interrupted": "red", "never run": "dim"}
 # 80 columns: the job and its summary or error fold; last success and skipped runs with --wide
 _JOB_COLUMNS = (
@@ -75,7 +82,8 @@ def _print_status(app: AppContext, found: ServiceStatus, *, wide: bool) -> None:
     elif found.running:
         beat = ago(found.heartbeat_at, now) if found.heartbeat_at else "—"
         warn = " [red](stale: stuck or overloaded)[/]" if found.stale else ""
-        console.print(f"[green]running[/]: pid {found.pid} on {escape(found.hostname or '?')}, "
+        label = "clock active" if found.distributed is not None else "running"
+        console.print(f"[green]{label}[/]: pid {found.pid} on {escape(found.hostname or '?')}, "
                       f"since {ago(found.since, now)}, heartbeat {beat}{warn}")
     elif found.last_stopped_at is not None:
         console.print(f"[yellow]not running[/]: stopped {ago(found.last_stopped_at, now)} "
@@ -92,6 +100,8 @@ def _print_status(app: AppContext, found: ServiceStatus, *, wide: bool) -> None:
     console.print(f"outbox: {box.pending} pending, {box.held} held, {box.failed} failed{oldest}")
     if found.storage is not None:
         _print_storage(app, found.storage)
+    if found.distributed is not None:
+        _print_distributed(app, found.distributed, now)
     if not found.failing_sources:
         console.print("failing sources: none")
         return
@@ -107,6 +117,29 @@ def _print_storage(app: AppContext, storage: StorageStatus) -> None:
     cap = f" of {size(storage.evidence_max_bytes)}" if storage.evidence_max_bytes else ""
     app.console.print(f"database: {size(storage.bytes)} ({storage.backend}); rows {approx}{rows}; "
                       f"evidence {size(storage.evidence_bytes)}{cap}")
+
+
+def _print_distributed(app: AppContext, found: DistributedStatus, now: datetime) -> None:
+    console = app.console
+    standbys = [c for c in found.clocks if c.name.split(" ", 1)[1] != _holder(app)]
+    console.print(f"clocks: {len(found.clocks)} live ({len(standbys)} standby: "
+                  f"{escape(', '.join(c.name.split(' ', 1)[1] for c in standbys) or 'none')})")
+    rows = [(escape(w.name.split(" ", 1)[1]), ago(w.since, now), f"{w.heartbeat_age_seconds:.0f}s",
+             str(w.tasks_done), escape(",".join(q.split(".")[-1] for q in w.queues)))
+            for w in found.workers]
+    console.print(build_table(f"workers: {len(found.workers)} seen", _WORKER_COLUMNS, rows, wide=False)
+                  if rows else "[red]workers: none seen in the last 45 s[/]")
+    broker = "" if found.broker_answers else " [red](the broker does not answer)[/]"
+    rows = [(q.name, "?" if q.ready is None else str(q.ready), str(q.waiting), str(q.running),
+             ago(q.oldest_waiting_at, now) if q.oldest_waiting_at else "") for q in found.queues]
+    console.print(build_table(f"queues{broker}", _QUEUE_COLUMNS, rows, wide=False))
+
+
+def _holder(app: AppContext) -> str:
+    from yuqing.service.lock import lock_holder
+
+    holder = lock_holder(app.engine)
+    return f"{holder.hostname}:{holder.pid}" if holder is not None else ""
 
 
 COMMANDS = [run, status]

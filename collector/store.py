@@ -45,8 +45,10 @@ class SourceHealth:
 
 
 def save_sources(session: Session, sources: list[SourceSettings]) -> dict[str, Source]:
-    """Make sure every configured source has a row with its current kind, URL and site."""
-    rows = {row.name: row for row in session.scalars(select(Source))}
+    """Make sure each of these sources has a row with its current kind, URL and site; return the rows
+    by name (only these sources' rows are read: a poll of one source reads one row)."""
+    names = [source.name for source in sources]
+    rows = {row.name: row for row in session.scalars(select(Source).where(Source.name.in_(names)))}
     for source in sources:
         row = rows.get(source.name)
         if row is None:

@@ -141,8 +141,24 @@ class ServiceSettings(Section):
     pipeline_interval: Duration = timedelta(minutes=1)
 
 
+class QueueSettings(Section):
+    """Distributed mode (docs/deployment.md): the broker's URL is read from the environment variable
+    `url_env` names (never from the file, never logged); `prefix` starts every queue's name, so
+    deployments (or tests) can share one RabbitMQ."""
+
+    url_env: str = Field(default="YUQING_QUEUE_URL", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    prefix: str = Field(default="yuqing", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+
+    def url(self) -> str | None:
+        """The broker URL from the environment, or None when the variable is unset or empty."""
+        return os.environ.get(self.url_env) or None
+
+
 class Settings(Section):
-    """The whole configuration of one deployment."""
+    """The whole configuration of one deployment.
+
+    `queue`: None (no `[queue]` section) is embedded mode, one `yuqing run`; set, distributed mode
+    (`yuqing clock` and `yuqing worker`)."""
 
     database: DatabaseSettings = DatabaseSettings()
     fetch: FetchSettings = FetchSettings()
@@ -161,6 +177,7 @@ class Settings(Section):
     evidence: EvidenceSettings = EvidenceSettings()
     service: ServiceSettings = ServiceSettings()
     web: WebSettings | None = None
+    queue: QueueSettings | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -32,7 +32,7 @@ _HOLDER = text(
     "AND l.objid = hashtext(current_schema())::oid AND l.objsubid = 2 AND l.database = "
     "(SELECT oid FROM pg_database WHERE datname = current_database())"
 )
-_PREFIX = "yuqing-run"
+_PREFIXES = ("yuqing-run", "yuqing-clock")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Holder:
     pid: int
     hostname: str
     acquired_at: datetime
+    role: str = "run"  # run: `yuqing run`; clock: the active `yuqing clock` of distributed mode
 
     def owns(self, pid: int, hostname: str, started_at: datetime) -> bool:
         """Whether a recorded service life (pid, host, start) is this holder's — not an older one's.
@@ -51,16 +52,17 @@ class Holder:
                 and started_at >= self.acquired_at - timedelta(seconds=1))
 
     def encode(self) -> str:
-        """`yuqing-run <pid> <epoch seconds> <host>`, cut to PostgreSQL's 63 characters."""
-        return f"{_PREFIX} {self.pid} {int(self.acquired_at.timestamp())} {self.hostname}"[:63]
+        """`yuqing-run <pid> <epoch seconds> <host>` (`yuqing-clock …` for a clock), cut to PostgreSQL's
+        63 characters."""
+        return f"yuqing-{self.role} {self.pid} {int(self.acquired_at.timestamp())} {self.hostname}"[:63]
 
 
 def parse_holder(text: str | None) -> Holder | None:
     """The holder written by `Holder.encode`, or None for anything else."""
     parts = (text or "").strip().split(" ", 3)
-    if len(parts) != 4 or parts[0] != _PREFIX or not (parts[1].isdigit() and parts[2].isdigit()):
+    if len(parts) != 4 or parts[0] not in _PREFIXES or not (parts[1].isdigit() and parts[2].isdigit()):
         return None
-    return Holder(int(parts[1]), parts[3], datetime.fromtimestamp(int(parts[2]), UTC))
+    return Holder(int(parts[1]), parts[3], datetime.fromtimestamp(int(parts[2]), UTC), parts[0].split("-", 1)[1])
 
 
 def lock_path(engine: Engine) -> Path | None:
@@ -80,8 +82,9 @@ def holder_path(engine: Engine) -> Path | None:
 class ServiceLock:
     """The lock of one database; `acquire()` never waits."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, role: str = "run") -> None:
         self.engine = engine
+        self.role = role
         self._file: FileLock | None = None
         self._connection: Connection | None = None
         self.holder: Holder | None = None
@@ -94,7 +97,7 @@ class ServiceLock:
 
     def acquire(self) -> bool:
         """Take the lock if nobody holds it; True if this process now holds it (and says so)."""
-        holder = Holder(os.getpid(), socket.gethostname(), datetime.now(UTC).replace(microsecond=0))
+        holder = Holder(os.getpid(), socket.gethostname(), datetime.now(UTC).replace(microsecond=0), self.role)
         if self.engine.dialect.name == "postgresql":
             return self._acquire_advisory(holder)
         path = lock_path(self.engine)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerts.store import count_outbox
 from yuqing.collector.store import SourceHealth, list_source_health
 from yuqing.config.settings import Settings
+from yuqing.service.dist_status import DistributedStatus, get_distributed_status
 from yuqing.service.lock import Holder, is_locked, lock_holder
 from yuqing.service.models import ServiceRun
 from yuqing.service.runner import HEARTBEAT
@@ -75,6 +76,7 @@ class ServiceStatus:
     outbox: OutboxStatus = field(default_factory=OutboxStatus)
     failing_sources: list[SourceHealth] = field(default_factory=list)
     storage: StorageStatus | None = None
+    distributed: DistributedStatus | None = None  # when [queue] is configured (distributed mode)
 
 
 def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Session], now: datetime) -> ServiceStatus:
@@ -97,6 +99,8 @@ def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Sessio
         status.failing_sources = [h for h in list_source_health(session, settings.sources)
                                   if h.status in ("failing", "blocked")]  # blocked: issue 17
         status.storage = get_storage(session, engine, settings.evidence.max_total_bytes)
+        if settings.queue is not None and engine.dialect.name == "postgresql":
+            status.distributed = get_distributed_status(settings, session, now)
     return status
 
 

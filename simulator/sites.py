@@ -34,8 +34,11 @@ _FEED_PATHS = {
 class SimulatedSites:
     """The simulated sites; `advance()` moves the world to its next step."""
 
-    def __init__(self, *, copies: int = 1, start: datetime | None = None) -> None:
+    def __init__(self, *, copies: int = 1, start: datetime | None = None, etags: bool = True) -> None:
+        """`etags`: answer If-None-Match with 304 when nothing changed (False: every poll gets the whole
+        list and parses it, as when lists change at every poll — bench/distributed.py's worst case)."""
         self.copies = copies
+        self.etags = etags
         self.step_times: tuple[datetime, ...] = (start or datetime.now(UTC),)
         self.failing: set[str] = set()
         self.deleted: dict[str, str | None] = {}  # request target → the notice shown, or None for 404
@@ -202,7 +205,7 @@ def _handler_for(sites: SimulatedSites) -> type[BaseHTTPRequestHandler]:
         def _answer(self) -> None:
             status, content_type, body = sites.render(self.path)
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            if status == 200 and self.headers.get("If-None-Match") == etag:
+            if status == 200 and sites.etags and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")
@@ -211,7 +214,7 @@ def _handler_for(sites: SimulatedSites) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            if status == 200:
+            if status == 200 and sites.etags:
                 self.send_header("ETag", etag)
             self.end_headers()
             self.wfile.write(body)

@@ -32,6 +32,16 @@ def test_starting_the_cli_loads_no_command_module() -> None:
     assert loaded.strip() == "['yuqing.cli.context', 'yuqing.cli.lazy']"
 
 
+def test_embedded_mode_never_loads_the_broker_client() -> None:
+    code = (
+        "import sys; from yuqing.cli import cli; import yuqing.cli.service, yuqing.cli.distributed, "
+        "yuqing.service.runner, yuqing.service.status; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dramatiq', 'pika')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
 def test_an_unknown_command_is_a_usage_error(yuqing) -> None:
     result = yuqing("no-such-command")
     assert result.code == 2

@@ -1,0 +1,282 @@
+"""Distributed mode, the worker side: the Dramatiq actors, each calling the stage function the
+embedded service runs, through the database.
+
+`yuqing worker` starts Dramatiq's own worker processes with `yuqing.service.actors:setup` as the
+broker: each process loads the configuration named by YUQING_CONFIG, builds the broker and
+declares the actors. Every actor runs its task through `_run`:
+
+1. the task's advisory lock (two deliveries of one message never run at once), then its row is
+   claimed — a task already finished or expired is acknowledged and nothing runs;
+2. the work, under its stage's lock where it must not run beside itself (story assignment and
+   tiering, one channel's delivery); a stage that another process runs right now is "merged"
+   into that run, as the embedded scheduler coalesces a busy job;
+3. the row finished and the follow-up tasks recorded in one transaction, then their messages sent.
+
+A worker killed in step 2 leaves its message unacknowledged: RabbitMQ gives it to another worker,
+which redoes the task. What a task wrote before the kill is kept by the stages' own unique keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from yuqing.alerts.jobs import deliver
+from yuqing.alerts.store import list_unsent_alerts
+from yuqing.analysis.scheme_store import with_console_schemes
+from yuqing.collector.fetch_loop import FetchLoop
+from yuqing.collector.fetcher import FetchPolicy
+from yuqing.collector.jobs import collect
+from yuqing.config.database import create_db_engine, session_factory, transaction, utcnow
+from yuqing.config.errors import YuqingError
+from yuqing.config.loading import load_settings
+from yuqing.config.settings import Settings
+from yuqing.service import plan
+from yuqing.service.advisory import channel_lock, exclusive, stage_lock, task_lock
+from yuqing.service.pipeline import STEPS
+from yuqing.service.queue import QUEUES, Sender, broker_queue, make_broker, require_postgresql
+from yuqing.service.retention import apply_retention
+from yuqing.service.scheduler import backing_off, run_digest
+from yuqing.service.store import record_job_finish, record_job_start
+from yuqing.service.task_store import (
+    TaskSpec,
+    beat,
+    claim,
+    finish,
+    insert_tasks,
+    polled_since,
+    record_node,
+    record_node_stop,
+)
+
+logger = logging.getLogger(__name__)
+HEARTBEAT = timedelta(seconds=15)
+Work = Callable[["WorkerState"], tuple[str, list[TaskSpec]]]  # → (summary, follow-up tasks)
+
+
+@dataclass
+class WorkerState:
+    """One worker process: its settings, database, sender, name and long-lived fetcher."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    sender: Sender
+    name: str = field(default_factory=lambda: f"worker {socket.gethostname()}:{os.getpid()}")
+    done: int = 0
+    _fetch_loop: FetchLoop | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fetch_loop(self) -> FetchLoop:
+        """The process's one fetcher (connection pool, per-host spacing), made on first use."""
+        with self._lock:
+            if self._fetch_loop is None:
+                self._fetch_loop = FetchLoop(FetchPolicy.from_settings(self.settings.fetch))
+            return self._fetch_loop
+
+    def close(self) -> None:
+        """Close the fetcher and the database's connections."""
+        if self._fetch_loop is not None:
+            self._fetch_loop.close()
+        self.engine.dispose()
+
+
+_state: WorkerState | None = None
+
+
+def state() -> WorkerState:
+    """This process's state (set up by `setup`)."""
+    if _state is None:
+        raise RuntimeError("yuqing.service.actors.setup() has not run in this process")
+    return _state
+
+
+def _run(key: str, work: Work, locks: tuple[str, ...] = (), job_id: str | None = None) -> None:
+    """Run one task at most once at a time, and once to completion (module docstring)."""
+    me = state()
+    with exclusive(me.engine) as take:
+        if not take(task_lock(key)):
+            return  # the same task runs in another process right now
+        started = utcnow()
+        with transaction(me.sessions) as session:
+            if claim(session, key, me.name, started) is None:
+                return  # done already, or expired: nothing to do
+        if not all(take(lock) for lock in locks):
+            summary, follow = f"merged into the run in progress elsewhere ({', '.join(locks)})", []
+        else:
+            summary, follow = work(me)
+        with transaction(me.sessions) as session:  # done, and what follows recorded, together
+            finish(session, key, utcnow(), ok=True, summary=summary)
+            fresh = [(row.id, row.key, row.queue, row.actor, dict(row.args))
+                     for row in insert_tasks(session, follow, utcnow())]
+            if job_id is not None:
+                run_id = record_job_start(session, job_id, started)
+                record_job_finish(session, run_id, now=utcnow(), ok=True, summary=summary, error=None)
+    me.done += 1
+    if fresh:
+        me.sender.send(fresh)  # a kill before this leaves the rows unsent: the sweeper sends them
+
+
+def _failed(key: str, job_id: str | None, exc: Exception) -> None:
+    """Record a task's error on its job (the task stays open: Dramatiq retries, the sweeper expires)."""
+    error = str(exc) if isinstance(exc, YuqingError) else f"{type(exc).__name__}: {exc}"
+    logger.warning("task %s failed: %s", key, error, exc_info=not isinstance(exc, YuqingError))
+    if job_id is None:
+        return
+    try:
+        with transaction(state().sessions) as session:
+            run_id = record_job_start(session, job_id, utcnow())
+            record_job_finish(session, run_id, now=utcnow(), ok=False, summary=None, error=error)
+    except Exception as again:  # the database itself is what fails: the log line above says it
+        logger.warning("could not record the failure of %s: %s", key, type(again).__name__)
+
+
+def _recorded(key: str, work: Work, locks: tuple[str, ...] = (), job_id: str | None = None) -> None:
+    """`_run`, with a failure recorded on its job and raised again for Dramatiq."""
+    try:
+        _run(key, work, locks, job_id)
+    except Exception as exc:
+        _failed(key, job_id, exc)
+        raise  # Dramatiq's retries, then the dead-letter queue; the task row says it is not done
+
+
+def poll(key: str, source: str, slot: int) -> None:
+    """Poll one source for its slot (`collector.jobs.collect`), unless a poll of this slot is stored."""
+
+    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
+        now = utcnow()
+        if not any(s.name == source and s.enabled for s in me.settings.sources):
+            return "not polled: no longer configured, or disabled", []
+        with me.sessions() as session:
+            if polled_since(session, source, plan.at(slot)):
+                return "polled already in this slot", []
+        waiting = backing_off(me.settings, me.sessions, [source], now)
+        if waiting:
+            return waiting[source], []
+        one = me.settings.model_copy(update={"sources": [me.settings.source(source)]})  # its row alone is read
+        report = collect(one, me.sessions, names=[source], now=now, fetch_loop=me.fetch_loop())
+        return "; ".join(str(result) for result in report.results), []
+
+    _recorded(key, work, job_id=f"collector.collect:{source}")
+
+
+def step(key: str, slot: int, step: int) -> None:
+    """Run one step of the pipeline pass of `slot` under its stage's lock, then send what follows."""
+    name, function = STEPS[step]
+    moment, every = plan.at(slot), state().settings.service.pipeline_interval
+
+    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
+        if name == plan.DELIVER_STEP:
+            with me.sessions() as session:
+                channels = sorted({item.channel for item in list_unsent_alerts(session)})
+            return f"a delivery round on {len(channels)} channel(s)", plan.after_step(moment, step, every, channels)
+        with me.sessions() as session:
+            settings = with_console_schemes(session, me.settings)
+        summary = str(function(settings, me.sessions, now=utcnow()))
+        return summary, plan.after_step(moment, step, every, [])
+
+    last = step + 1 == len(STEPS)
+    _recorded(key, work, (stage_lock(plan.STEP_QUEUES[name]),), job_id="pipeline.process" if last else None)
+
+
+def deliver_channel(key: str, channel: str, slot: int) -> None:
+    """One delivery round on one channel (`alerts.jobs.deliver`), by one process at a time."""
+
+    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
+        return str(deliver(me.settings, me.sessions, now=utcnow(), only={channel})), []
+
+    _recorded(key, work, (channel_lock(channel),))
+
+
+def digest(key: str) -> None:
+    """Make every digest that is due and missing, and send the latest (`alerts.digest.jobs.run_digest`)."""
+    _recorded(key, lambda me: (str(run_digest(me.settings, me.sessions, now=utcnow())), []),
+              (stage_lock("digest"),), job_id="alerts.digest")
+
+
+def retention(key: str) -> None:
+    """Apply `[retention]` (`service.retention.apply_retention`)."""
+    _recorded(key, lambda me: (str(apply_retention(me.settings, me.sessions, now=utcnow())), []),
+              (stage_lock("retention"),), job_id="service.retention")
+
+
+def noop(key: str) -> None:
+    """Claim and finish a task that does nothing (the machinery's cost per task, bench/distributed.py)."""
+    _recorded(key, lambda me: ("nothing", []))
+
+
+ACTORS: dict[str, tuple[Callable[..., None], str]] = {
+    "poll": (poll, "fetch"), "step": (step, "analysis"), "deliver": (deliver_channel, "delivery"),
+    "digest": (digest, "digest"), "retention": (retention, "digest"), "noop": (noop, "digest"),
+}
+
+
+class Heartbeat:
+    """Dramatiq middleware (duck-typed, so this module imports no Dramatiq at import time): the
+    worker process records itself in `dist_nodes` when it boots, beats every HEARTBEAT, and records
+    a clean stop."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker: Any, worker: Any) -> None:
+        me = state()
+        chosen = getattr(worker, "consumer_whitelist", None)  # Dramatiq's name for the --queues asked for
+        queues = sorted(chosen) if chosen else sorted(broker_queue(me.settings, q) for q in QUEUES)
+        with transaction(me.sessions) as session:
+            record_node(session, name=me.name, role="worker", hostname=socket.gethostname(), pid=os.getpid(),
+                        queues=queues, now=utcnow())
+        self._thread = threading.Thread(target=self._beat, name="yuqing-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT.total_seconds()):
+            try:
+                with transaction(state().sessions) as session:
+                    beat(session, state().name, utcnow(), state().done)
+            except Exception as exc:  # the database is away for a moment: the next beat tries again
+                logger.warning("heartbeat failed: %s", type(exc).__name__)
+
+    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        self._stop.set()
+
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        try:  # after the tasks in hand finished: they still needed the fetcher and the database
+            with transaction(state().sessions) as session:
+                record_node_stop(session, state().name, utcnow())
+        finally:
+            state().close()
+
+
+def setup(settings: Settings | None = None) -> Any:
+    """Build this process's broker and actors (Dramatiq's CLI calls it as `yuqing.service.actors:setup`);
+    `settings`: given in tests, else loaded from YUQING_CONFIG. Returns the broker."""
+    import dramatiq
+    from dramatiq.middleware import Middleware
+
+    global _state
+    if settings is None:
+        settings, _ = load_settings(os.environ.get("YUQING_CONFIG") or None)
+    engine = create_db_engine(settings.database.url)
+    require_postgresql(engine)
+    heartbeat = type("YuqingHeartbeat", (Heartbeat, Middleware), {})()
+    broker = make_broker(settings, [heartbeat])
+    sessions = session_factory(engine)
+    _state = WorkerState(settings, engine, sessions, Sender(settings, sessions, broker))
+    for actor_name, (function, queue) in ACTORS.items():
+        # the queue here is only the default: every message names its queue (`plan`), and a step's
+        # message goes to its stage's queue; Dramatiq finds the actor by name whatever the queue
+        dramatiq.actor(function, actor_name=actor_name, queue_name=broker_queue(settings, queue), broker=broker)
+    for queue in QUEUES:
+        broker.declare_queue(broker_queue(settings, queue))
+    return broker

@@ -1,0 +1,180 @@
+"""`yuqing clock`: distributed mode's only scheduler. It runs the embedded job table
+(`service.scheduler.job_table`) on APScheduler, but where `yuqing run` does the work, the clock
+sends tasks (`service.plan`) to the workers; and it sweeps up what dead workers left undone.
+
+One clock is active at a time: it holds the service lock (`service.lock.ServiceLock`, a session
+advisory lock on a connection of its own, the same lock `yuqing run` takes, so an embedded
+service and a clock never schedule one database together). Standbys try again every
+STANDBY_RETRY; when the active clock dies its connection closes, PostgreSQL frees the lock and a
+standby takes over within that time. The job table is built from midnight UTC, so the slots (and
+hence the task keys) of a standby are those of the clock it replaces.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from yuqing.alerts.store import list_unsent_alerts
+from yuqing.config.database import session_factory, transaction, utcnow
+from yuqing.config.settings import Settings
+from yuqing.service import plan
+from yuqing.service.lock import ServiceLock
+from yuqing.service.migrate import check_schema
+from yuqing.service.queue import Sender, make_broker, queue_depths, require_postgresql
+from yuqing.service.runner import HEARTBEAT, yuqing_version
+from yuqing.service.scheduler import JobSpec, job_table
+from yuqing.service.store import record_heartbeat, record_service_start, record_service_stop
+from yuqing.service.sweeper import sweep
+from yuqing.service.task_store import beat, record_node, record_node_stop
+
+logger = logging.getLogger(__name__)
+STANDBY_RETRY = timedelta(seconds=5)
+SWEEP_EVERY = timedelta(seconds=10)
+FLUSH_EVERY = timedelta(seconds=1)
+
+
+def grid_slot(trigger: Any, now: datetime) -> datetime:
+    """The grid point of an interval trigger (its start plus whole intervals) that `now` falls in."""
+    start, step = trigger.start_date.timestamp(), trigger.interval_length
+    return plan.at(int(start + ((now.timestamp() - start) // step) * step))
+
+
+class Clock:
+    """One `yuqing clock` process: standby until it holds the lock, then the active scheduler."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        require_postgresql(engine)
+        self.settings, self.engine = settings, engine
+        self.sessions: sessionmaker[Session] = session_factory(engine)
+        self.lock = ServiceLock(engine, role="clock")
+        self.stopping = threading.Event()
+        self.active = threading.Event()
+        self.name = f"clock {socket.gethostname()}:{os.getpid()}"
+        self.run_id: int | None = None
+        self.scheduler: BackgroundScheduler | None = None
+        self.sender: Sender | None = None
+        self._due: dict[str, tuple[datetime, timedelta]] = {}  # source → (slot, interval), sent each second
+        self._due_lock = threading.Lock()
+
+    def run(self) -> int:
+        """Wait as a standby, be the active clock, stop on request; return the exit code."""
+        check_schema(self.engine)
+        with transaction(self.sessions) as session:
+            record_node(session, name=self.name, role="clock", hostname=socket.gethostname(), pid=os.getpid(),
+                        queues=None, now=utcnow())
+        while not self.stopping.is_set() and not self.lock.acquire():
+            with transaction(self.sessions) as session:
+                beat(session, self.name, utcnow())
+            self.stopping.wait(STANDBY_RETRY.total_seconds())
+        code = 0
+        if not self.stopping.is_set():
+            self._activate()
+            while not self.stopping.wait(1.0):
+                pass
+            code = self._deactivate()
+        with transaction(self.sessions) as session:
+            record_node_stop(session, self.name, utcnow())
+        return code
+
+    def request_stop(self) -> None:
+        """Stop (after the current job) from a signal handler or another thread."""
+        self.stopping.set()
+
+    def _activate(self) -> None:
+        now = utcnow()
+        with transaction(self.sessions) as session:
+            self.run_id = record_service_start(session, pid=os.getpid(), hostname=socket.gethostname(),
+                                               version=yuqing_version(), now=now)
+        self.sender = Sender(self.settings, self.sessions, make_broker(self.settings))
+        scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        for spec in job_table(self.settings, plan.day_start(now)):
+            self._add(scheduler, spec)
+        scheduler.add_job(self._send, DateTrigger(now + timedelta(seconds=2)), id="alerts.digest:catch-up",
+                          args=(plan.digest_task(now, catch_up=True),), misfire_grace_time=3600)
+        scheduler.add_job(self._heartbeat, "interval", seconds=int(HEARTBEAT.total_seconds()) // 3,
+                          id="clock.heartbeat")
+        scheduler.add_job(self._sweep, "interval", seconds=int(SWEEP_EVERY.total_seconds()), id="clock.sweep")
+        self.scheduler = scheduler
+        scheduler.start()
+        self.active.set()
+        logger.info("clock active: %d jobs", len(scheduler.get_jobs()), extra={"pid": os.getpid()})
+
+    def _add(self, scheduler: BackgroundScheduler, spec: JobSpec) -> None:
+        grace = int(spec.grace.total_seconds())
+        if spec.source is not None:
+            every = self.settings.source(spec.source).interval
+            scheduler.add_job(self._mark_due, spec.trigger, id=spec.id, args=(spec.source, spec.trigger, every),
+                              misfire_grace_time=grace)
+        elif spec.id == "collector.collect":
+            scheduler.add_job(self._send_due, spec.trigger, id=spec.id, misfire_grace_time=grace)
+        elif spec.id == "pipeline.process":
+            scheduler.add_job(self._send_pass, spec.trigger, id=spec.id, args=(spec.trigger,), misfire_grace_time=grace)
+        elif spec.id == "alerts.digest":
+            scheduler.add_job(lambda: self._send(plan.digest_task(utcnow())), spec.trigger, id=spec.id,
+                              misfire_grace_time=grace)
+        elif spec.id == "service.retention":
+            scheduler.add_job(lambda: self._send(plan.retention_task(utcnow())), spec.trigger, id=spec.id,
+                              misfire_grace_time=grace)
+        else:
+            raise ValueError(f"the clock does not know the job {spec.id!r}; teach service/clock.py its task")
+
+    def _mark_due(self, source: str, trigger: Any, every: timedelta) -> None:
+        with self._due_lock:
+            self._due[source] = (grid_slot(trigger, utcnow()), every)
+
+    def _send_due(self) -> None:
+        with self._due_lock:
+            due, self._due = self._due, {}
+        if due and self.sender is not None:
+            self.sender.submit([plan.poll_task(source, slot, every) for source, (slot, every) in due.items()])
+
+    def _send_pass(self, trigger: Any) -> None:
+        """A pipeline pass (its first step), and a delivery round on every channel with unsent alerts."""
+        slot, every = grid_slot(trigger, utcnow()), self.settings.service.pipeline_interval
+        with self.sessions() as session:
+            channels = sorted({item.channel for item in list_unsent_alerts(session)})
+        self._send(plan.step_task(slot, 0, every),
+                   *[plan.deliver_task(slot, channel, "tick", every) for channel in channels])
+
+    def _send(self, *specs: Any) -> None:
+        if self.sender is not None:
+            self.sender.submit(list(specs))
+
+    def _heartbeat(self) -> None:
+        if not self.lock.verify():
+            logger.error("lost the database lock; stopping so that no second clock runs")
+            self.request_stop()
+            return
+        with transaction(self.sessions) as session:
+            beat(session, self.name, utcnow())
+            if self.run_id is not None:
+                record_heartbeat(session, self.run_id, utcnow())
+
+    def _sweep(self) -> None:
+        if self.sender is not None:
+            found = sweep(self.settings, self.sessions, self.sender, utcnow(), queue_depths(self.settings))
+            if found.resent or found.expired:
+                logger.info("sweeper: %s", found)
+
+    def _deactivate(self) -> int:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.run_id is not None:
+            with transaction(self.sessions) as session:
+                record_service_stop(session, self.run_id, now=utcnow(), reason="clock stopped")
+        if self.sender is not None:
+            self.sender.broker.close()
+        self.lock.release()
+        self.active.clear()
+        logger.info("clock stopped")
+        return 0

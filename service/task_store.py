@@ -1,0 +1,149 @@
+"""Store of distributed mode: its task rows (`dist_tasks`, done once per key) and its processes
+(`dist_nodes`, with heartbeats). PostgreSQL only; session first, the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from yuqing.collector.models import Source, SourcePoll
+from yuqing.service.models import DistNode, DistTask
+
+NODE_STALE_AFTER = timedelta(seconds=45)  # three missed heartbeats: the process is gone
+FINISHED_KEPT = timedelta(hours=6)  # finished tasks kept this long (a slot's key must outlive its slot)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One unit of work to enqueue: its key (done once), queue, actor, arguments and deadline."""
+
+    key: str
+    queue: str
+    actor: str
+    args: dict[str, Any]
+    deadline_at: datetime
+
+
+def insert_tasks(session: Session, specs: list[TaskSpec], now: datetime) -> list[DistTask]:
+    """Add the tasks whose key is new; return the new rows (a key already there is left alone)."""
+    if not specs:
+        return []
+    rows = [{"key": s.key, "queue": s.queue, "actor": s.actor, "args": s.args, "deadline_at": s.deadline_at,
+             "enqueued_at": now, "sends": 0, "attempts": 0} for s in specs]
+    statement = insert(DistTask).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(DistTask.id)
+    ids = list(session.scalars(statement))
+    return list(session.scalars(select(DistTask).where(DistTask.id.in_(ids)))) if ids else []
+
+
+def mark_sent(session: Session, ids: list[int], now: datetime) -> None:
+    """The messages of these tasks went to the broker at `now`."""
+    if ids:
+        session.execute(update(DistTask).where(DistTask.id.in_(ids))
+                        .values(sent_at=now, sends=DistTask.sends + 1))
+
+
+def claim(session: Session, key: str, worker: str, now: datetime) -> DistTask | None:
+    """Take the task of `key` for `worker` (row locked until commit); None when it is finished,
+    expired or unknown — the message is then acknowledged and nothing runs."""
+    task = session.scalars(select(DistTask).where(DistTask.key == key).with_for_update()).first()
+    if task is None or task.finished_at is not None:
+        return None
+    task.started_at, task.worker, task.attempts = now, worker, task.attempts + 1
+    return task
+
+
+def finish(session: Session, key: str, now: datetime, *, ok: bool, summary: str | None) -> None:
+    """Record that the task of `key` is done (or failed for good), with what it did."""
+    session.execute(update(DistTask).where(DistTask.key == key, DistTask.finished_at.is_(None))
+                    .values(finished_at=now, ok=ok, summary=(summary or "")[:2000] or None))
+
+
+def is_finished(session: Session, key: str) -> bool:
+    """Whether the task of `key` is done (or expired)."""
+    return session.scalar(select(DistTask.finished_at).where(DistTask.key == key)) is not None
+
+
+def list_open_tasks(session: Session, limit: int = 5_000) -> list[DistTask]:
+    """Unfinished tasks, oldest first (what the sweeper looks at)."""
+    return list(session.scalars(select(DistTask).where(DistTask.finished_at.is_(None))
+                                .order_by(DistTask.enqueued_at).limit(limit)))
+
+
+def expire(session: Session, ids: list[int], now: datetime, why: str) -> None:
+    """Close tasks whose deadline passed undone: the next slot does their work."""
+    if ids:
+        session.execute(update(DistTask).where(DistTask.id.in_(ids), DistTask.finished_at.is_(None))
+                        .values(finished_at=now, ok=False, summary=why))
+
+
+def purge_finished(session: Session, now: datetime) -> int:
+    """Delete finished tasks older than FINISHED_KEPT; return how many went."""
+    doomed = select(DistTask.id).where(DistTask.finished_at < now - FINISHED_KEPT).limit(10_000)
+    return session.execute(delete(DistTask).where(DistTask.id.in_(doomed))).rowcount or 0
+
+
+def oldest_waiting(session: Session) -> dict[str, datetime]:
+    """Per queue, when its oldest task not yet started was enqueued."""
+    rows = session.execute(select(DistTask.queue, func.min(DistTask.enqueued_at))
+                           .where(DistTask.finished_at.is_(None), DistTask.started_at.is_(None))
+                           .group_by(DistTask.queue))
+    return {queue: at for queue, at in rows}
+
+
+def count_open(session: Session) -> dict[str, tuple[int, int]]:
+    """Per queue: (tasks waiting, tasks running) according to the database."""
+    started = DistTask.started_at.is_not(None)
+    rows = session.execute(select(DistTask.queue, started, func.count()).where(DistTask.finished_at.is_(None))
+                           .group_by(DistTask.queue, started))
+    counts: dict[str, tuple[int, int]] = {}
+    for queue, running, count in rows:
+        waiting, busy = counts.get(queue, (0, 0))
+        counts[queue] = (waiting, busy + count) if running else (waiting + count, busy)
+    return counts
+
+
+def record_node(session: Session, *, name: str, role: str, hostname: str, pid: int, queues: list[str] | None,
+                now: datetime) -> None:
+    """A process of distributed mode starts (or starts again under the same name)."""
+    session.execute(insert(DistNode).values(name=name, role=role, hostname=hostname, pid=pid, queues=queues,
+                                            started_at=now, heartbeat_at=now, tasks_done=0)
+                    .on_conflict_do_update(index_elements=["name"],
+                                           set_={"started_at": now, "heartbeat_at": now, "stopped_at": None,
+                                                 "queues": queues, "tasks_done": 0}))
+
+
+def beat(session: Session, name: str, now: datetime, tasks_done: int | None = None) -> None:
+    """The process `name` is alive at `now` (and has done `tasks_done` tasks, when given)."""
+    values: dict[str, Any] = {"heartbeat_at": now}
+    if tasks_done is not None:
+        values["tasks_done"] = tasks_done
+    session.execute(update(DistNode).where(DistNode.name == name).values(**values))
+
+
+def record_node_stop(session: Session, name: str, now: datetime) -> None:
+    """The process `name` stopped cleanly."""
+    session.execute(update(DistNode).where(DistNode.name == name).values(stopped_at=now, heartbeat_at=now))
+
+
+def live_nodes(session: Session, now: datetime) -> list[DistNode]:
+    """Processes not stopped whose heartbeat is recent, workers and clocks, by name."""
+    return list(session.scalars(select(DistNode).where(DistNode.stopped_at.is_(None),
+                                                       DistNode.heartbeat_at > now - NODE_STALE_AFTER)
+                                .order_by(DistNode.role, DistNode.name)))
+
+
+def forget_dead_nodes(session: Session, now: datetime, after: timedelta = timedelta(days=1)) -> int:
+    """Drop processes silent for longer than `after` (worker pids are not reused as names for ever)."""
+    return session.execute(delete(DistNode).where(DistNode.heartbeat_at < now - after)).rowcount or 0
+
+
+def polled_since(session: Session, source: str, since: datetime) -> bool:
+    """Whether a poll of `source` started at or after `since` is stored (a slot's poll is done)."""
+    return session.scalar(select(SourcePoll.id).join(Source, Source.id == SourcePoll.source_id)
+                          .where(Source.name == source, SourcePoll.started_at >= since).limit(1)) is not None
