@@ -104,15 +104,16 @@ class Analyzer:
         """Analyse (title, body) pairs, scoring sentiment in one batch."""
         raw = [join_text(title, body) for title, body in posts]
         normalized = [normalize(text) for text in raw]
+        titles = [normalize(title) for title, _ in posts]
         scores = self._score([t[:SENTIMENT_CHARS] for t in normalized])
-        return [self._conclude(text, norm, score) for text, norm, score in zip(raw, normalized, scores, strict=True)]
+        return [self._conclude(*post) for post in zip(raw, normalized, titles, scores, strict=True)]
 
-    def _odds(self, normalized: str) -> dict[str, float] | None:
-        """The trained model's category probabilities of a negative post (None for SnowNLP)."""
-        judge = getattr(self.scorer, "judge", None)
-        if judge is None or not normalized:
+    def _odds(self, normalized: str, title: str) -> dict[str, float] | None:
+        """The trained model's category probabilities of a negative post, its title read apart (None for SnowNLP)."""
+        odds = getattr(self.scorer, "category_odds", None)
+        if odds is None or not normalized:
             return None
-        return judge(normalized[:SENTIMENT_CHARS], normalized=True, terms=self.terms).categories
+        return odds(normalized[:SENTIMENT_CHARS], title, normalized=True, terms=self.terms)
 
     def _score(self, texts: list[str]) -> list[float]:
         """Negativity of each normalised text; an empty text says nothing negative (0.0)."""
@@ -120,11 +121,11 @@ class Analyzer:
         scores = iter(self.scorer.score_many(said, normalized=True, terms=self.terms) if said else [])
         return [next(scores) if t else 0.0 for t in texts]
 
-    def _conclude(self, raw: str, normalized: str, score: float) -> AnalysisResult:
+    def _conclude(self, raw: str, normalized: str, title: str, score: float) -> AnalysisResult:
         folded = fold_text(raw)  # schemes also see @accounts and links that normalize() drops
         matched = match_schemes(self.schemes, folded)
         negative = self.scorer.is_negative(score, self.threshold)
-        category = self.categorizer.categorize(folded, negative, self._odds(normalized) if negative else None)
+        category = self.categorizer.categorize(folded, negative, self._odds(normalized, title) if negative else None)
         return AnalysisResult(
             negativity=round(score, 4),
             negative=negative,

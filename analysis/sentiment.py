@@ -113,6 +113,8 @@ class SentimentModel:
         self._cat = coef[:, 1:]
         self._intercepts = np.asarray(arrays["intercepts"], dtype=np.float64)
         self._combine = tuple(float(v) for v in arrays["combine"])  # whole, worst clause, bias
+        # Share of a post's title in its category odds (0 in files written before it was learned).
+        self.title_share = float(arrays["title_share"]) if "title_share" in arrays else 0.0
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -159,6 +161,26 @@ class SentimentModel:
         z = raw + self._intercepts[1:]
         odds = np.exp(z - z.max())
         return Judgement(negativity, dict(zip(self.category_ids, (odds / odds.sum()).tolist(), strict=True)))
+
+    def category_odds(self, text: str, title: str = "", *, normalized: bool = False,
+                      terms: Iterable[str] = ()) -> dict[str, float]:
+        """Return a post's category probabilities: read whole, blended with its title read alone.
+
+        `text` is the whole post (title and body), `title` its title ("" when there is none). The
+        title names what the post is about; the body adds background that dilutes it. The blend is
+        geometric: log-odds weighted `title_share` for the title and the rest for the whole post.
+        """
+        whole = self.judge(text, normalized=normalized, terms=terms).categories
+        if not title.strip() or not self.title_share:
+            return whole
+        alone = self.judge(title, normalized=normalized, terms=terms).categories
+        share = self.title_share
+        logs = {c: (1 - share) * math.log(max(p, 1e-12)) + share * math.log(max(alone[c], 1e-12))
+                for c, p in whole.items()}
+        top = max(logs.values())
+        odds = {c: math.exp(v - top) for c, v in logs.items()}
+        total = sum(odds.values())
+        return {c: v / total for c, v in odds.items()}
 
     def score(self, text: str, *, normalized: bool = False, terms: Iterable[str] = ()) -> float:
         """Return negativity 0–1 (calibrated probability that the post is negative)."""
@@ -217,10 +239,11 @@ def score(text: str) -> float:
 
 def pack_model(vocab: Sequence[str], coef: np.ndarray, intercepts: Sequence[float],
                combine: tuple[float, float, float], threshold: float, categories: Sequence[str],
-               version: str) -> dict[str, np.ndarray]:
+               version: str, title_share: float = 0.0) -> dict[str, np.ndarray]:
     """Return the arrays of a model file (used by the training script).
 
-    `coef` has one row per vocab feature: column 0 negativity, then one column per category.
+    `coef` has one row per vocab feature: column 0 negativity, then one column per category;
+    `title_share` is the title's weight in a post's category odds (`SentimentModel.category_odds`).
     """
     if any("\n" in gram for gram in vocab) or coef.shape != (len(vocab), 1 + len(categories)):
         raise ValueError("n-grams must be free of newlines and coef must be features × (1 + categories)")
@@ -234,4 +257,5 @@ def pack_model(vocab: Sequence[str], coef: np.ndarray, intercepts: Sequence[floa
         "combine": np.asarray(combine, dtype=np.float64),
         "threshold": np.array(threshold),
         "categories": np.array(",".join(categories)),
+        "title_share": np.array(title_share),
     }

@@ -44,8 +44,20 @@ NON_WEIGHT = {"message": 2.0, "title": 2.0}
 DOMAIN = ("message", "title", "reply", "headline", "corpus", "yuqing_dev")
 C = 10.0
 C_CATEGORIES = 10.0
+# A post's category odds blend its title read alone (geometric, this share) with the whole post,
+# and two categories' log-odds are raised: sensitive and suggestion complaints are fewer and, read
+# by the plain fit, lose to `problem`. Chosen by `bench/category_cv.py` (5-fold CV over the training
+# messages, rules and model combined as the analyzer does) as the setting with the smallest summed
+# shortfall from the issue's targets (accuracy 85 %, sensitive and suggestion recall 70 %): CV
+# accuracy 81.9 %, recall sensitive 62 %, suggestion 73 % (plain fit: 83.4 %, 55 %, 69 %).
+TITLE_SHARE = 0.2
+CATEGORY_BIAS = {"sensitive": 0.5, "suggestion": 0.3}
 MAX_FEATURES = 150_000  # largest weights kept: the file stays ~2 MB and loading under 30 MB
-MAX_FLAGGED = 0.04  # share of non-negative real text the threshold may flag in cross-validation
+# Share of non-negative real text (replies and neutral messages) the threshold may flag in
+# cross-validation. Was 0.04; with 2,400 more labelled messages the neutral inquiries are a larger
+# share of it and 0.04 put the threshold at 0.76, above question-form complaints (a behavioural
+# case of tests/analysis/test_judgement.py scores 0.73); 0.045 gives 0.70.
+MAX_FLAGGED = 0.045
 FOLDS = 5
 CATEGORIES = complaints.CATEGORIES
 
@@ -160,9 +172,10 @@ def train(rows: list[Row], out: Path) -> SentimentModel:
         print_figures(f"{FOLDS}-fold CV {name}", evaluate(labels[sel], prob[sel], threshold))
     coef, intercept = trainer.fit_negativity(np.ones(len(rows), dtype=bool))
     cat_coef, cat_intercepts = trainer.fit_categories()
+    cat_intercepts = cat_intercepts + np.array([CATEGORY_BIAS.get(c, 0.0) for c in CATEGORIES])
     vocab = sorted(trainer.vocab, key=trainer.vocab.__getitem__)
     arrays = pack_model(vocab, np.column_stack([coef, cat_coef]), [intercept, *cat_intercepts],
-                        (a, b, bias), threshold, CATEGORIES, "")
+                        (a, b, bias), threshold, CATEGORIES, "", TITLE_SHARE)
     arrays["MODEL_VERSION"] = np.array(model_version(arrays))
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **arrays)

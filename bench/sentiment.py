@@ -4,7 +4,8 @@ In one run: our model, the previous model (commit a5c77ca, from git history) and
 on the held-out real complaints vs official replies (the acceptance set), titles vs headlines,
 bench/sentiment/eval.tsv and the shared sets' held-out rows; the double-labelling kappa; the
 organisation-swap suite; categories on held-out real complaints; and the analysis speed script.
-Usage: python bench/sentiment.py [--eval PATH] [--shared DIR] [--no-speed] [--json]
+`--before PATH` adds another model file (e.g. the one on main) to every set and to the categories.
+Usage: python bench/sentiment.py [--eval PATH] [--shared DIR] [--before PATH] [--no-speed] [--json]
 """
 
 from __future__ import annotations
@@ -58,15 +59,17 @@ def measure(scorer: Any, rows: Sequence[Row], chars: int | None = None) -> dict[
     return figures
 
 
-def category_figures(model: SentimentModel, rows: Sequence[Row]) -> dict[str, Any]:
+def category_figures(model: SentimentModel, rows: Sequence[Row], titles: dict[str, str]) -> dict[str, Any]:
     """Accuracy, per-category precision/recall/n and the confusion of rules+model on held-out rows.
 
-    `rows` are held-out negative rows with a category; "confusion" maps a true category to the
+    `rows` are held-out negative rows with a category, `titles` their titles by group (message id),
+    read apart as the analyzer reads a post's title; "confusion" maps a true category to the
     counts of what was predicted for it.
     """
     categorizer = Categorizer()
     truth = [r.category for r in rows]
-    predicted = [categorizer.categorize(fold_text(r.text), True, model.judge(r.text, normalized=True).categories)
+    predicted = [categorizer.categorize(fold_text(r.text), True,
+                                        model.category_odds(r.text, titles.get(r.group, ""), normalized=True))
                  for r in rows]
     rules = [categorizer.categorize(fold_text(r.text), True) for r in rows]
     pairs = list(zip(predicted, truth, strict=True))
@@ -98,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--shared", type=Path, default=SHARED_DIR)
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
+    parser.add_argument("--before", type=Path, help="another model file to measure beside it (before/after)")
     parser.add_argument("--no-speed", action="store_true", help="skip bench/analysis_speed.py")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
@@ -105,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = SentimentModel.load(args.model)
     load_s = time.perf_counter() - start
     previous = load_previous(REPO)
+    before = SentimentModel.load(args.before) if args.before else None
     scorers: list[tuple[str, Any, int | None]] = [("yuqing", model, None)]
+    scorers += [(f"before {before.version[-10:]}", before, None)] if before else []
     scorers += [("previous a5c77ca", previous, None)] if previous else []
     scorers.append(("snownlp-default", SnowNLPBaseline(), SNOWNLP_MAX_CHARS))
     sets = datasets(args)
@@ -119,10 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
              for label, scorer, _ in scorers if not label.startswith("snownlp")}
     negatives = [r for r in held.get("held-out message", []) + held.get("held-out headline", [])
                  if r.label and r.category]
+    titles = {r.group: r.text for r in held.get("held-out title", [])}
     meta = {"model_version": model.version, "model_bytes": args.model.stat().st_size,
             "model_features": len(model), "load_seconds": round(load_s, 3), "threshold": model.threshold}
     report = {"meta": meta, "results": results, "kappa": agreement(), "org_swap": swaps,
-              "categories": category_figures(model, negatives)}
+              "categories": category_figures(model, negatives, titles)}
+    if before:
+        report["categories_before"] = category_figures(before, negatives, titles)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -133,13 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, fig in swaps.items():
             print(f"org swap, {label}: " + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                                    for k, v in fig.items()))
-        cats = report["categories"]
-        print("categories (rules + model) on held-out real negatives: "
-              + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in cats.items() if k != "confusion"))
-        print("category confusion (rows: labelled, columns: predicted " + " ".join(PRIORITY) + "):")
-        for truth, counts in cats["confusion"].items():
-            print(f"  {truth:<11}" + "".join(f"{n:>6}" for n in counts.values()))
+        for key, whose in (("categories", model.version), ("categories_before", before and before.version)):
+            cats = report.get(key)
+            if cats is None:
+                continue
+            print(f"categories (rules + model {whose}) on held-out real negatives: "
+                  + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in cats.items() if k != "confusion"))
+            print("category confusion (rows: labelled, columns: predicted " + " ".join(PRIORITY) + "):")
+            for truth, counts in cats["confusion"].items():
+                print(f"  {truth:<11}" + "".join(f"{n:>6}" for n in counts.values()))
         print(f"note: SnowNLP reads the first {SNOWNLP_MAX_CHARS} characters of each text (speed)")
     if not args.no_speed:
         speed = [sys.executable, str(REPO / "bench" / "analysis_speed.py"), "--posts", "20000", "--baseline", "300"]

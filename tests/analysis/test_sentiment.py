@@ -114,3 +114,21 @@ def test_metrics() -> None:
     figures = evaluate([1, 1, 0, 0], [0.9, 0.2, 0.6, 0.1], threshold=0.5)
     assert figures["f1"] == pytest.approx(0.5)
     assert figures["flagged"] == pytest.approx(0.5)
+
+
+def test_category_odds_without_a_title_are_the_whole_posts(model: SentimentModel) -> None:
+    text = "小区门口的夜宵摊每晚营业到凌晨三点，噪音扰民，投诉多次无人处理"
+    odds = model.category_odds(text)
+    assert odds == model.judge(text).categories
+    assert sum(odds.values()) == pytest.approx(1.0)
+
+
+def test_a_title_pulls_the_category_odds_towards_what_it_says(model: SentimentModel) -> None:
+    title = "举报村支书侵吞征地补偿款"
+    body = ("我们组的田地在2018年被征收，修路占了三十多亩，补偿标准按文件执行，"
+            "组里开过两次会，大家都签了字，后来安置地也划好了，到现在钱还没有发完。")
+    whole = model.category_odds(f"{title}\n{body}")
+    read = model.category_odds(f"{title}\n{body}", title)
+    assert model.title_share > 0
+    assert sum(read.values()) == pytest.approx(1.0)
+    assert read["sensitive"] > whole["sensitive"]
