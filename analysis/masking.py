@@ -45,6 +45,27 @@ _TITLES = frozenset(
     ["书记", "局长", "市长", "区长", "县长", "镇长", "乡长", "村长", "主任", "处长", "科长", "所长", "院长", "校长", "厅长", "部长", "省长", "委员", "代表", "经理", "总经理", "董事长", "老师", "医生", "护士", "警官", "同志", "先生", "女士", "师傅", "记者"]
 )
 
+# jieba glues a head to the person after it ("实验" + "中学老师", "第一" + "小学校长"): such a word is
+# cut in two, so the head masks with the name parts before it and the person's word stays.
+_AFTER_HEAD = _TITLES | frozenset(["教师", "学生", "家长", "领导", "员工", "职工", "民警", "保安", "教授", "工作人员"])
+_HEAD_PREFIXES = frozenset(h for h in _HEADS if len(h) in (2, 3))
+
+
+def _split_glued(words: list[str]) -> list[str]:
+    """The words with each head-plus-person word ("中学老师") cut into its head and person."""
+    out: list[str] = []
+    for word in words:
+        if len(word) > 3:
+            for size in (2, 3):
+                if word[:size] in _HEAD_PREFIXES and word[size:] in _AFTER_HEAD:
+                    out += (word[:size], word[size:])
+                    break
+            else:
+                out.append(word)
+        else:
+            out.append(word)
+    return out
+
 
 @cache
 def _name_tags() -> dict[str, str]:
@@ -82,7 +103,7 @@ class Masker:
         """Cut normalised text into jieba words with every name run replaced by one `NAME`."""
         import rjieba
 
-        words = rjieba.cut(_ADDRESS_RE.sub(NAME, _CODED_RE.sub(NAME, text)))
+        words = _split_glued(rjieba.cut(_ADDRESS_RE.sub(NAME, _CODED_RE.sub(NAME, text))))
         named = [self._is_head(w) for w in words]
         for i, word in enumerate(words):
             if not named[i] and word in _TITLES and i and self._is_person(words[i - 1]):

@@ -24,8 +24,9 @@ NEUTRAL = (
     "{org}召开年度工作会议", "{org}发布节假日服务安排", "{org}开展安全生产大检查", "{org}公布上半年工作情况",
     "{org}举行新闻发布会", "{org}启动便民服务月活动", "{org}通报近期重点工作进展", "{org}领导走访慰问困难群众",
 )
-# An organisation named in a real title: a run of letters ending in an organisation word.
-ORG_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{0,8}?(?:局|委|公司|集团|医院|学校|中学|小学|派出所|街道办事处|街道|社区|政府)")
+# An organisation named in a real title: a run of letters ending in an organisation word — not
+# the 小学/中学 of 小学生/中学生 (pupils: swapping "实验中学" in makes "实验中学生", no organisation).
+ORG_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{0,8}?(?:局|委|公司|集团|医院|学校|中学|小学|派出所|街道办事处|街道|社区|政府)(?!生)")
 
 
 def swap_texts(real_titles: Sequence[tuple[int, str]]) -> list[tuple[str, int, list[str]]]:

@@ -107,6 +107,15 @@ def test_names_are_masked_to_one_mark() -> None:
     assert "投诉" in masker.mask("乘客投诉公交公司")  # a verb before a name stays
 
 
+@pytest.mark.parametrize(("text", "masked"), [
+    ("实验中学老师体罚学生", f"{NAME}老师体罚学生"),  # jieba: 实验 + 中学老师
+    ("第一小学校长贪污", f"{NAME}校长贪污"),  # jieba: 第一 + 小学校长
+    ("人民医院医生收红包", f"{NAME}医生收红包"),
+])
+def test_a_head_glued_to_the_person_after_it_is_masked_with_its_name(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
 @pytest.mark.parametrize(("one", "other"), [
     ("市交通运输局对乘客投诉不闻不问", "市交通運輸局對乘客投訴不聞不問"),
     ("小区停水三天了，为何无人管？", "小区停水三天了,为何无人管?"),
