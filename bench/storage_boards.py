@@ -93,21 +93,22 @@ class Boards:
         self.threads = Threads(*(a[keep] for a in vars(t).values()))
 
     def _listed_mask(self) -> np.ndarray:
+        mask = np.zeros(len(self.threads.board), dtype=bool)
+        mask[self.listed()] = True
+        return mask
+
+    def listed(self) -> np.ndarray:
+        """Indices into `threads` of every board's first page now, board by board, latest activity first."""
         t = self.threads
         order = np.lexsort((-t.active, t.board))
-        rank = _ranks(t.board[order])
-        mask = np.zeros(len(t.board), dtype=bool)
-        mask[order[rank < LISTED]] = True
-        return mask
+        return order[_ranks(t.board[order]) < LISTED]
 
     def listings(self, prefix: str = "http://bbs{board}.example.cn",
                  site: str = "bbs{board}.example.cn") -> list[list[RawPost]]:
         """Every board's first page now: the 50 threads with the latest activity and their counts."""
         t = self.threads
-        order = np.lexsort((-t.active, t.board))
-        rank = _ranks(t.board[order])
         pages: list[list[RawPost]] = [[] for _ in self.daily]
-        for i in order[rank < LISTED]:
+        for i in self.listed():
             board, number = int(t.board[i]), int(t.number[i])
             pages[board].append(RawPost(
                 title=f"第{board}版 帖子{number}", url=f"{prefix.format(board=board)}/thread-{number}-1-1.html",

@@ -23,9 +23,13 @@ class View:
     step_times: tuple[datetime, ...]
     prefix: str  # "" for copy 0, "/s/3" for copy 3
     hidden: frozenset[tuple[str, int]] = frozenset()  # (board, item id) deleted from the lists
+    published_now: tuple[Item, ...] = ()  # items published while the sites run, oldest first
 
     def published(self, item: Item) -> datetime:
-        """When the item was published: a little before the poll of the step it appeared in."""
+        """When the item was published: a little before the poll of the step it appeared in, or the
+        moment `SimulatedSites.publish` put it online."""
+        if item.published_at is not None:
+            return item.published_at.replace(microsecond=0).astimezone(CST)
         moment = self.step_times[item.first_step] - timedelta(minutes=item.age_minutes)
         return moment.replace(microsecond=0).astimezone(CST)
 
@@ -35,8 +39,9 @@ class View:
         return self.step_times[self.step].replace(microsecond=0).astimezone(CST)
 
     def items(self, board: str) -> list[Item]:
-        """The items the board shows now (a deleted one no longer)."""
-        return [i for i in visible_items(self.copy, board, self.step) if (board, i.id) not in self.hidden]
+        """The items the board shows now, newest first (a deleted one no longer)."""
+        fresh = [i for i in reversed(self.published_now) if i.board == board]
+        return [i for i in fresh + visible_items(self.copy, board, self.step) if (board, i.id) not in self.hidden]
 
 
 def render_rss(view: View, base: str) -> bytes:

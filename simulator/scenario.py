@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 SUBJECT = "江城市交通运输局"
 SCHEME_NAME = "江城交通"
@@ -34,6 +35,7 @@ class Item:
     counts: dict[int, Counts] = field(default_factory=dict)
     age_minutes: int = 7  # how long before the step's poll it was published
     story: str | None = None  # the label of the story it belongs to, for expectations
+    published_at: datetime | None = None  # set for an item published while the sites run (`publish`)
 
     def counts_at(self, step: int) -> Counts:
         """The (views, replies, reposts) shown at `step`: the latest change at or before it."""

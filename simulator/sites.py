@@ -4,6 +4,7 @@ Paths (copy N of the sites under /s/N/…): /news/rss.xml, /press/atom.xml,
 /bbs/forum.php?mod=forumdisplay&fid=2 (GBK Discuz!), /bbs2/forum.php?… (UTF-8 Discuz!),
 /weibo/list, the item pages they link to, and a permissive /robots.txt. A page can be deleted
 (`delete`: a 404, or a forum's "deleted" notice) or made to stall (`stall`: no answer in time).
+`publish` puts a new item online at once, outside the steps, and says when it did (latency benchmarks).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import hashlib
 import re
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from yuqing.simulator import pages
-from yuqing.simulator.scenario import STEPS
+from yuqing.simulator.scenario import STEPS, Item
 
 _COPY = re.compile(r"^/s/(\d+)(/.*)$")
 _DISCUZ_CHARSET = {"bbs": "gbk", "bbs2": "utf-8"}
@@ -44,6 +46,7 @@ class SimulatedSites:
         self.deleted: dict[str, str | None] = {}  # request target → the notice shown, or None for 404
         self.hidden: set[tuple[int, str, int]] = set()  # (copy, board, item id) no longer in the lists
         self.stalled: dict[str, float] = {}  # request target → seconds before it answers
+        self.published: dict[int, tuple[Item, ...]] = {}  # copy → items published while running, oldest first
         self.requests = 0
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -74,6 +77,14 @@ class SimulatedSites:
                 raise IndexError(f"the scenario has only {STEPS} steps")
             self.step_times = (*self.step_times, now or datetime.now(UTC))
             return self.step
+
+    def publish(self, item: Item, copy: int = 0) -> Item:
+        """Put `item` online on its board of site copy `copy` from now on, newest of its list; return it
+        with `published_at` set to the moment the sites began serving it (the clock of `time.time()`)."""
+        with self._lock:
+            online = replace(item, published_at=datetime.now(UTC))
+            self.published[copy] = (*self.published.get(copy, ()), online)
+            return online
 
     def delete(self, target: str, notice: str | None = None, *, listed: bool = False) -> None:
         """From now on `target` ("/bbs/forum.php?mod=viewthread&tid=1001") answers 404, or with the
@@ -107,6 +118,7 @@ class SimulatedSites:
         with self._lock:
             self.requests += 1
             step_times = self.step_times
+            published = self.published
         parts = urlsplit(target)
         path, copy, prefix = parts.path, 0, ""
         matched = _COPY.match(path)
@@ -119,7 +131,7 @@ class SimulatedSites:
         if copy >= self.copies or any(path.startswith(p) for p in self.failing):
             return (404 if copy >= self.copies else 503), "text/plain", b"unavailable\n"
         hidden = frozenset((board, ident) for c, board, ident in self.hidden if c == copy)
-        view = pages.View(copy, len(step_times) - 1, step_times, prefix, hidden)
+        view = pages.View(copy, len(step_times) - 1, step_times, prefix, hidden, published.get(copy, ()))
         found = _route(view, self.base_url + prefix, path, parse_qs(parts.query))
         if found is None:
             return 404, "text/plain", b"not found\n"

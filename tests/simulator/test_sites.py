@@ -13,12 +13,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from yuqing.config.settings import Settings
-from yuqing.simulator.pages import short_count
+from yuqing.simulator.pages import CST, short_count
 from yuqing.simulator.receiver import WebhookReceiver
 from yuqing.simulator.scenario import (
     EXPECTED_ALERTS,
     ITEMS,
     STEPS,
+    Item,
     story_of_alert,
     story_of_url,
     visible_items,
@@ -100,6 +101,28 @@ def test_weibo_list_shows_counts_as_the_platform_does(sites: SimulatedSites) -> 
     assert post.select_one("span.views").get_text() == "阅读 1.2万"
     assert post.select_one("span.time").get_text() == "2026-11-20 09:13"
     assert short_count(56_000) == "5.6万" and short_count(120_000) == "12万" and short_count(999) == "999"
+
+
+def test_a_published_item_is_served_from_the_moment_publish_returns(sites: SimulatedSites) -> None:
+    _advance(sites, 1)
+    before = datetime.now(UTC)
+    extra = Item(90_000, "weibo", "江城市交通运输局执法人员乱罚款", "执法人员见车就罚，不听解释。", "网友", 0,
+                 {0: (3000, 40, 130)})
+    online = sites.publish(extra)
+    assert online.published_at is not None and before <= online.published_at <= datetime.now(UTC)
+    soup = BeautifulSoup(httpx.get(sites.url("weibo")).content, "lxml")
+    posts = soup.select("div.post")
+    assert posts[0].select_one("a.title")["href"] == "/weibo/status/90000"  # the newest, first in the list
+    assert posts[0].select_one("span.reposts").get_text() == "转发 130"
+    shown = online.published_at.astimezone(CST)
+    assert posts[0].select_one("span.time").get_text() == f"{shown:%Y-%m-%d %H:%M}"
+    assert "执法人员见车就罚" in httpx.get(sites.base_url + "/weibo/status/90000").text
+    # only the copy it was published on, and only its own board
+    copy = BeautifulSoup(httpx.get(sites.url("weibo", copy=1)).content, "lxml")
+    assert all(p["id"] != "p90000" for p in copy.select("div.post"))
+    assert "90000" not in httpx.get(sites.url("bbs")).content.decode("gbk")
+    sites.advance()
+    assert BeautifulSoup(httpx.get(sites.url("weibo")).content, "lxml").select("div.post")[0]["id"] == "p90000"
 
 
 def test_copies_serve_a_background_world_and_conditional_get_works(sites: SimulatedSites) -> None:
