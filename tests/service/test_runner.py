@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -150,5 +151,36 @@ def test_every_batch_shares_one_fetcher_that_the_stop_closes(
             engine.dispose()
         assert len(site.requests_to("/robots.txt")) == 1  # one fetcher for the service's life
         assert not any(t.name == "yuqing-fetch-loop" for t in threading.enumerate())
+    finally:
+        stop_site(site)
+
+
+def test_a_batch_with_new_posts_brings_the_pass_forward(
+    db: sessionmaker[Session], db_url: str, write_config: Callable[..., Path]
+) -> None:
+    site = start_site()
+    try:
+        site.serve("/feed.xml", (ROOT / "tests/fixtures/collector/feeds/rss-utf8.xml").read_bytes(),
+                   "application/rss+xml")
+        source = f'[[sources]]\nname = "s"\nkind = "rss"\nurl = "{site.url("/feed.xml")}"\ninterval = "1h"\n'
+        config = _config(write_config, db_url, source).read_text().replace('pipeline_interval = "1s"',
+                                                                          'pipeline_interval = "1h"')
+        settings, _ = load_settings(str(write_config(config)))
+        engine = create_db_engine(db_url)
+        service = Service(settings, engine)
+        service.start()
+        try:
+            # the source's first poll (1 s after start) stores the feed's items; with passes an hour
+            # apart, only the wake runs one before the scheduled first (5 s after start) — and the
+            # pass after it waits its hour, since the next polls store nothing new
+            collected = _wait(lambda: _runs(db, "collector.collect"))
+            passes = _wait(lambda: _runs(db, "pipeline.process"))
+            assert passes[0].started_at >= collected[0].finished_at  # after the batch, on its posts
+            assert passes[0].started_at - collected[0].finished_at < timedelta(seconds=1)
+            time.sleep(6)
+            assert len(_runs(db, "pipeline.process")) == 1
+        finally:
+            assert service.stop() == 0
+            engine.dispose()
     finally:
         stop_site(site)
