@@ -32,8 +32,10 @@ _JOB_COLUMNS = (
 @click.command()
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Override service.log_level.")
+@click.option("--no-web", is_flag=True,
+              help="Do not serve the console even with [web] configured (`yuqing web` serves it).")
 @pass_app
-def run(app: AppContext, log_level: str | None) -> None:
+def run(app: AppContext, log_level: str | None, no_web: bool) -> None:
     """Run the service: poll every source on its interval, analyse, tier, alert, send the digest."""
     from yuqing.service.runner import run_service
 
@@ -41,7 +43,7 @@ def run(app: AppContext, log_level: str | None) -> None:
     configure_logging(app.settings, log_level)
     app.sessions()  # schema check before anything starts, with the usual message
     console = None
-    if app.settings.web is not None:  # the console beside the scheduler, in a thread
+    if app.settings.web is not None and not no_web:  # the console beside the scheduler, in a thread
         from yuqing.web.serve import ConsoleThread, console_secret
 
         console = ConsoleThread(app.settings, app.engine, console_secret(app.settings))

@@ -108,3 +108,32 @@ def test_yuqing_run_serves_the_console_beside_the_scheduler_and_stops_cleanly(
     assert code == 0, process.stderr.read()[-2000:]
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/login")
+
+
+def test_yuqing_run_no_web_leaves_the_console_to_yuqing_web(
+    write_config: Callable[..., Path], db_url: str, world: World,
+) -> None:
+    port = free_port()
+    config = write_config(f'[database]\nurl = "{db_url}"\n[service]\npipeline_interval = "1s"\njitter = "0s"\n\n'
+                          f'[web]\nlisten = "127.0.0.1:{port}"\n')
+    env = {**os.environ, "YUQING_WEB_SECRET": SECRET}
+    service = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run", "--no-web"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    web = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "web"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        answer = None
+        for _ in range(150):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/login")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert answer is not None and answer.status_code == 200 and "登录" in answer.text
+        time.sleep(1)
+        assert service.poll() is None and web.poll() is None  # both up: no clash over the port
+    finally:
+        for process in (web, service):
+            process.send_signal(signal.SIGTERM)
+        codes = [process.wait(timeout=30) for process in (web, service)]
+    assert codes[1] == 0, service.stderr.read()[-2000:]
