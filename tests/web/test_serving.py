@@ -84,6 +84,18 @@ def test_the_console_thread_starts_and_stops(world: World, db_url: str) -> None:
     engine.dispose()
 
 
+def _wait_for_login(port: int) -> None:
+    """Wait up to 15 s for the console's login page on the port."""
+    answer = None
+    for _ in range(150):
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/login")
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    assert answer is not None and answer.status_code == 200 and "登录" in answer.text
+
+
 def test_yuqing_run_serves_the_console_beside_the_scheduler_and_stops_cleanly(
     write_config: Callable[..., Path], db_url: str, world: World,
 ) -> None:
@@ -94,14 +106,7 @@ def test_yuqing_run_serves_the_console_beside_the_scheduler_and_stops_cleanly(
     process = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        answer = None
-        for _ in range(150):
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/login")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert answer is not None and answer.status_code == 200 and "登录" in answer.text
+        _wait_for_login(port)
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
@@ -122,14 +127,7 @@ def test_yuqing_run_no_web_leaves_the_console_to_yuqing_web(
     web = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "web"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        answer = None
-        for _ in range(150):
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/login")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert answer is not None and answer.status_code == 200 and "登录" in answer.text
+        _wait_for_login(port)
         time.sleep(1)
         assert service.poll() is None and web.poll() is None  # both up: no clash over the port
     finally:
