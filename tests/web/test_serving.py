@@ -85,9 +85,9 @@ def test_the_console_thread_starts_and_stops(world: World, db_url: str) -> None:
 
 
 def _wait_for_login(port: int) -> None:
-    """Wait up to 15 s for the console's login page on the port."""
+    """Wait up to 30 s for the console's login page on the port (a loaded machine starts slowly)."""
     answer = None
-    for _ in range(150):
+    for _ in range(300):
         try:
             answer = httpx.get(f"http://127.0.0.1:{port}/login")
             break
