@@ -96,13 +96,17 @@ def _wait_for_login(port: int) -> None:
     assert answer is not None and answer.status_code == 200 and "登录" in answer.text
 
 
+def _service_config(write_config: Callable[..., Path], db_url: str, port: int) -> Path:
+    """A configuration with 1 s passes and the console on the port."""
+    return write_config(f'[database]\nurl = "{db_url}"\n[service]\npipeline_interval = "1s"\njitter = "0s"\n\n'
+                        f'[web]\nlisten = "127.0.0.1:{port}"\n')
+
+
 def test_yuqing_run_serves_the_console_beside_the_scheduler_and_stops_cleanly(
     write_config: Callable[..., Path], db_url: str, world: World,
 ) -> None:
     port = free_port()
-    config = write_config(f'[database]\nurl = "{db_url}"\n[service]\npipeline_interval = "1s"\njitter = "0s"\n\n'
-                          f'[web]\nlisten = "127.0.0.1:{port}"\n')
-    env = {**os.environ, "YUQING_WEB_SECRET": SECRET}
+    config, env = _service_config(write_config, db_url, port), {**os.environ, "YUQING_WEB_SECRET": SECRET}
     process = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -119,9 +123,7 @@ def test_yuqing_run_no_web_leaves_the_console_to_yuqing_web(
     write_config: Callable[..., Path], db_url: str, world: World,
 ) -> None:
     port = free_port()
-    config = write_config(f'[database]\nurl = "{db_url}"\n[service]\npipeline_interval = "1s"\njitter = "0s"\n\n'
-                          f'[web]\nlisten = "127.0.0.1:{port}"\n')
-    env = {**os.environ, "YUQING_WEB_SECRET": SECRET}
+    config, env = _service_config(write_config, db_url, port), {**os.environ, "YUQING_WEB_SECRET": SECRET}
     service = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "run", "--no-web"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     web = subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), "web"], env=env,
