@@ -37,11 +37,13 @@ _JOB_COLUMNS = (
 @pass_app
 def run(app: AppContext, log_level: str | None, no_web: bool) -> None:
     """Run the service: poll every source on its interval, analyse, tier, alert, send the digest."""
-    from yuqing.service.runner import run_service
+    from yuqing.service.runner import Service, install_signal_handlers
 
     app.require_secrets()
     configure_logging(app.settings, log_level)
     app.sessions()  # schema check before anything starts, with the usual message
+    service = Service(app.settings, app.engine)
+    install_signal_handlers(service)  # before the console listens: a SIGTERM from then on stops cleanly
     console = None
     if app.settings.web is not None and not no_web:  # the console beside the scheduler, in a thread
         from yuqing.web.serve import ConsoleThread, console_secret
@@ -49,7 +51,8 @@ def run(app: AppContext, log_level: str | None, no_web: bool) -> None:
         console = ConsoleThread(app.settings, app.engine, console_secret(app.settings))
         console.start()
     try:
-        code = run_service(app.settings, app.engine)
+        service.start()
+        code = service.wait()
     finally:
         if console is not None:
             console.stop()

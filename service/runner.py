@@ -278,10 +278,3 @@ def install_signal_handlers(service: Service) -> None:
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
 
-
-def run_service(settings: Settings, engine: Engine) -> int:
-    """Run the service in the foreground until SIGTERM/SIGINT; return the process exit code."""
-    service = Service(settings, engine)
-    install_signal_handlers(service)
-    service.start()
-    return service.wait()
