@@ -32,7 +32,7 @@ from yuqing.service.lock import ServiceLock
 from yuqing.service.migrate import check_schema
 from yuqing.service.queue import Sender, make_broker, queue_depths, require_postgresql
 from yuqing.service.runner import HEARTBEAT, yuqing_version
-from yuqing.service.scheduler import JobSpec, job_table
+from yuqing.service.scheduler import BATCH_JOB, JobSpec, job_table
 from yuqing.service.store import record_heartbeat, record_service_start, record_service_stop
 from yuqing.service.sweeper import sweep
 from yuqing.service.task_store import beat, record_node, record_node_stop
@@ -115,7 +115,7 @@ class Clock:
             every = self.settings.source(spec.source).interval
             scheduler.add_job(self._mark_due, spec.trigger, id=spec.id, args=(spec.source, spec.trigger, every),
                               misfire_grace_time=grace)
-        elif spec.id == "collector.collect":
+        elif spec.id == BATCH_JOB:
             scheduler.add_job(self._send_due, spec.trigger, id=spec.id, misfire_grace_time=grace)
         elif spec.id == "pipeline.process":
             scheduler.add_job(self._send_pass, spec.trigger, id=spec.id, args=(spec.trigger,), misfire_grace_time=grace)

@@ -36,6 +36,7 @@ from yuqing.service.lock import ServiceLock
 from yuqing.service.migrate import check_schema
 from yuqing.service.scheduler import (
     BATCH,
+    BATCH_JOB,
     DueSources,
     JobFunction,
     JobSpec,
@@ -147,7 +148,7 @@ class Service:
         """Poll the sources that are due, a batch at a time (recorded only when there was work)."""
         names = self.due.take(BATCH)
         if names and not self.stopping.is_set():
-            self.run_recorded("collector.collect", self._collect_batch, names=names)
+            self.run_recorded(BATCH_JOB, self._collect_batch, names=names)
 
     def _collect_batch(self, settings: Settings, sessions: sessionmaker[Session], *, now: datetime,
                        names: list[str]) -> str:

@@ -88,6 +88,11 @@ class JobSpec:
     source: str | None = None
 
 
+# The embedded service's one writer job that polls the due sources in a batch (not run in distributed
+# mode, where each poll is a task of its own).
+BATCH_JOB = "collector.collect"
+
+
 def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
     """Every job of the service for these settings, first runs soon after `now`."""
     jitter = settings.service.jitter.total_seconds()
@@ -99,7 +104,7 @@ def job_table(settings: Settings, now: datetime) -> list[JobSpec]:
         for source in settings.sources if source.enabled
     ]
     if specs:
-        specs.append(JobSpec("collector.collect", None, IntervalTrigger(seconds=COLLECT_EVERY.total_seconds()),
+        specs.append(JobSpec(BATCH_JOB, None, IntervalTrigger(seconds=COLLECT_EVERY.total_seconds()),
                              grace=timedelta(minutes=1)))
     pipeline_every = settings.service.pipeline_interval
     specs.append(JobSpec("pipeline.process", process_pipeline,

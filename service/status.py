@@ -17,7 +17,7 @@ from yuqing.service.dist_status import DistributedStatus, get_distributed_status
 from yuqing.service.lock import Holder, is_locked, lock_holder
 from yuqing.service.models import ServiceRun
 from yuqing.service.runner import HEARTBEAT
-from yuqing.service.scheduler import job_table
+from yuqing.service.scheduler import BATCH_JOB, job_table
 from yuqing.service.storage import StorageStatus, get_storage
 from yuqing.service.store import UNCLEAN_STOP, JobRecord, get_latest_service_run, list_job_records
 
@@ -94,7 +94,8 @@ def get_status(settings: Settings, engine: Engine, sessions: sessionmaker[Sessio
         skipped = (life.skipped_runs or {}) if life is not None else {}
         alive = status.running and not status.starting and status.pid is not None
         status.jobs = [_job_status(spec.id, records.get(spec.id), skipped.get(spec.id, 0), alive)
-                       for spec in job_table(settings, now)]
+                       for spec in job_table(settings, now)
+                       if not (settings.queue is not None and spec.id == BATCH_JOB)]
         status.outbox = _outbox(session, now)
         status.failing_sources = [h for h in list_source_health(session, settings.sources)
                                   if h.status in ("failing", "blocked")]  # blocked: issue 17

@@ -47,6 +47,8 @@ def test_status_shows_clock_standby_workers_and_queues(cluster: Cluster) -> None
     digest = next(q for q in dist["queues"] if q["name"] == "digest")
     assert digest["waiting"] >= 1 and digest["oldest_waiting_age_seconds"] >= 0  # ours, and the catch-up digest
     assert {q["name"] for q in dist["queues"]} == set(plan.STEP_QUEUES.values()) | {"fetch", "digest"}
+    jobs = {job["id"] for job in found["jobs"]}  # the embedded batch writer does not run here: not "never run"
+    assert "collector.collect" not in jobs and "pipeline.process" in jobs
     text = status(cluster)
     assert max(len(line) for line in text.splitlines()) <= 80, text
     assert "clock active: pid" in text and "1 standby" in text and "workers: 1 seen" in text
