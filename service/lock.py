@@ -18,6 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 logger = logging.getLogger(__name__)
 
@@ -116,10 +117,15 @@ class ServiceLock:
 
     def _acquire_advisory(self, holder: Holder) -> bool:
         connection = self.engine.connect()
-        held = bool(connection.execute(_TRY, {"key": _ADVISORY_KEY}).scalar())
-        if held:
-            connection.execute(_NAME, {"name": holder.encode()})
-        connection.commit()  # the lock is session-level; no transaction stays open for months
+        try:
+            held = bool(connection.execute(_TRY, {"key": _ADVISORY_KEY}).scalar())
+            if held:
+                connection.execute(_NAME, {"name": holder.encode()})
+            connection.commit()  # the lock is session-level; no transaction stays open for months
+        except BaseException:  # the database went away in between: end the session, and any lock in it
+            connection.invalidate()
+            connection.close()
+            raise
         if not held:
             connection.close()
             return False
@@ -150,6 +156,9 @@ class ServiceLock:
             try:
                 self._connection.execute(_UNLOCK, {"key": _ADVISORY_KEY})
                 self._connection.commit()
+            except SQLAlchemyError as exc:  # the session is gone (the database restarted), or unusable:
+                logger.info("the lock's connection was already lost: %s", type(exc).__name__)
+                self._connection.invalidate()  # end it for certain (not back to the pool), and the lock with it
             finally:
                 self._connection.close()
                 self._connection = None

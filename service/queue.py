@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.config.database import transaction, utcnow
@@ -70,20 +71,41 @@ def broker_queue(settings: Settings, queue: str) -> str:
     return f"{queue_settings(settings).prefix}.{queue}"
 
 
+def quiet_pika() -> None:
+    """Keep pika's own log to what nobody else reports: it writes a line per connection step at
+    INFO and six ERROR lines per failed connection attempt (sixty a second per process while the
+    broker is down), where the Sender, the sweeper and Dramatiq's consumers each say it once."""
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
+
+
+RETRIES = 3  # retries of a task that raised
+OUTAGE_RETRIES = 12  # … when what it raised says the database (or the broker) is away: 3–4 minutes of them
+
+
+def retry_when(retries: int, exception: BaseException) -> bool:
+    """Whether Dramatiq retries a task that raised `exception` after `retries` retries (see make_broker)."""
+    from dramatiq.errors import BrokerConnectionError
+
+    away = isinstance(exception, (OperationalError, InterfaceError, BrokerConnectionError))
+    return retries < (OUTAGE_RETRIES if away else RETRIES)
+
+
 def make_broker(settings: Settings, middleware: list[Any] | None = None) -> Broker:
     """A Dramatiq RabbitMQ broker for these settings (with Dramatiq's default middleware and `middleware`).
 
-    Retries: three, 1–30 s apart, for errors a moment later may not have (a database restarting);
-    what still fails is recorded on its task and left to the next slot."""
+    Retries (`retry_when`): 1, 2, 4, 8, 16 s apart then every 30 s; three of them for an error,
+    twelve (three to four minutes) while the database or the broker is away, so that a task in
+    flight at an outage finishes after it. What still fails is recorded on its task and left to
+    the next slot."""
     import dramatiq
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
     from dramatiq.middleware import Retries
 
-    logging.getLogger("pika").setLevel(logging.WARNING)  # a line per connection step at INFO
+    quiet_pika()
     broker = RabbitmqBroker(url=broker_url(settings), confirm_delivery=True)
     for item in broker.middleware:
         if isinstance(item, Retries):
-            item.max_retries, item.min_backoff, item.max_backoff = 3, 1_000, 30_000
+            item.retry_when, item.min_backoff, item.max_backoff = retry_when, 1_000, 30_000
     for item in middleware or []:
         broker.add_middleware(item)
     dramatiq.set_broker(broker)
@@ -97,6 +119,7 @@ class Sender:
     settings: Settings
     sessions: sessionmaker[Session]
     broker: Broker
+    failing: bool = False  # the last send failed: further failures are not logged until one succeeds
 
     def submit(self, specs: list[TaskSpec], now: datetime | None = None) -> int:
         """Record the tasks whose key is new and send their messages; return how many were new.
@@ -120,8 +143,15 @@ class Sender:
                                             args=(key,), kwargs=args, options={}))
                 sent.append(task_id)
         except Exception as exc:  # the broker is down: the rows stay unsent, the sweeper retries
-            logger.warning("could not send %d task(s) to the broker: %s: %s", len(tasks) - len(sent),
-                           type(exc).__name__, exc)
+            if not self.failing:
+                logger.warning("could not send %d task(s) to the broker: %s: %s (said once until it answers; "
+                               "unsent tasks are sent by the clock's sweeper)", len(tasks) - len(sent),
+                               type(exc).__name__, exc)
+            self.failing = True
+        else:
+            if self.failing and tasks:
+                logger.warning("the broker takes tasks again")
+            self.failing = self.failing and not tasks
         if sent:
             with transaction(self.sessions) as session:
                 mark_sent(session, sent, utcnow())
@@ -133,7 +163,7 @@ def queue_depths(settings: Settings, timeout: float = 3.0) -> dict[str, int] | N
     creates nothing); None when the broker does not answer."""
     import pika
 
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    quiet_pika()
     parameters = pika.URLParameters(broker_url(settings))
     parameters.socket_timeout = parameters.blocked_connection_timeout = timeout
     parameters.connection_attempts = 1

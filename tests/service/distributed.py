@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,15 +126,15 @@ def delete_queues(queue_url: str, prefix: str) -> None:
         connection.close()
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Any:
-    """A migrated PostgreSQL schema and a queue prefix of this test's own; cleaned up after."""
-    url = postgres_url_or_skip()
-    queue_url = queue_url_or_skip()
-    isolated, drop = isolated_postgres_url(url)
+@contextmanager
+def open_cluster(folder: Path, database_url: str, queue_url: str) -> Iterator[Cluster]:
+    """A Cluster on a migrated schema of its own in the PostgreSQL of `database_url` and a queue
+    prefix of its own on the RabbitMQ of `queue_url`; its processes stopped, queues and schema
+    removed after."""
+    isolated, drop = isolated_postgres_url(database_url)
     engine = create_db_engine(isolated)
     upgrade(engine)
-    found = Cluster(tmp_path, isolated, queue_url, f"t{uuid.uuid4().hex[:10]}", session_factory(engine))
+    found = Cluster(folder, isolated, queue_url, f"t{uuid.uuid4().hex[:10]}", session_factory(engine))
     try:
         yield found
     finally:
@@ -141,3 +142,12 @@ def cluster(tmp_path: Path) -> Any:
         engine.dispose()
         delete_queues(queue_url, found.prefix)
         drop()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    """A migrated PostgreSQL schema and a queue prefix of this test's own; cleaned up after."""
+    url = postgres_url_or_skip()
+    queue_url = queue_url_or_skip()
+    with open_cluster(tmp_path, url, queue_url) as found:
+        yield found

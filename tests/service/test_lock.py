@@ -6,8 +6,11 @@ import os
 import socket
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import postgres_url_or_skip
+from tests.service.private_servers import private_postgres_or_skip
 from yuqing.config.database import create_db_engine, utcnow
 from yuqing.service.lock import Holder, ServiceLock, is_locked, lock_holder, lock_path, parse_holder
 
@@ -59,3 +62,24 @@ def test_holder_text_round_trips_and_rejects_anything_else() -> None:
     assert cut is not None and len(cut.encode()) == 63 and cut.owns(1, long_host, holder.acquired_at)
     for text in (None, "", "psql", "yuqing-run x 1 h", "yuqing-run 1 2"):
         assert parse_holder(text) is None
+
+
+@pytest.mark.db
+def test_a_database_restart_frees_the_lock_and_release_still_works() -> None:
+    """The clock's way back after an outage: the lock's session died with the server, `verify`
+    says so, `release` does not raise on the dead connection, and the lock can be taken again."""
+    postgres_url_or_skip()
+    with private_postgres_or_skip() as server:
+        engine = create_db_engine(server.url)
+        try:
+            lock = ServiceLock(engine, role="clock")
+            assert lock.acquire() and lock.verify()
+            server.stop()
+            server.start()
+            assert not lock.verify()
+            lock.release()
+            again = ServiceLock(engine, role="clock")
+            assert again.acquire()
+            again.release()
+        finally:
+            engine.dispose()

@@ -13,7 +13,15 @@ from yuqing.config.loading import load_settings
 from yuqing.config.settings import Settings
 from yuqing.service import plan
 from yuqing.service.models import DistTask
-from yuqing.service.queue import Sender, broker_url, make_broker, queue_depths
+from yuqing.service.queue import (
+    OUTAGE_RETRIES,
+    RETRIES,
+    Sender,
+    broker_url,
+    make_broker,
+    queue_depths,
+    retry_when,
+)
 
 pytestmark = [pytest.mark.db]
 
@@ -55,3 +63,17 @@ def test_the_url_comes_only_from_the_environment(monkeypatch: pytest.MonkeyPatch
         broker_url(settings)
     with pytest.raises(ConfigError, match=r"needs a \[queue\] section"):
         broker_url(Settings())
+
+
+def test_a_task_is_retried_for_minutes_while_a_server_is_away_and_three_times_otherwise() -> None:
+    from dramatiq.common import compute_backoff
+    from dramatiq.errors import ConnectionClosed
+    from sqlalchemy.exc import OperationalError
+
+    database_away = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    for away in (database_away, ConnectionClosed(Exception("broker restarting"))):
+        assert retry_when(OUTAGE_RETRIES - 1, away) and not retry_when(OUTAGE_RETRIES, away)
+    assert retry_when(RETRIES - 1, ValueError("a bug")) and not retry_when(RETRIES, ValueError("a bug"))
+    # the outage retries outlast the 30 s database stop of tests/service/test_actors_faults.py many times over
+    shortest = sum(compute_backoff(n, factor=1_000, max_backoff=30_000)[1] for n in range(OUTAGE_RETRIES)) / 1000
+    assert shortest > 100
