@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from yuqing.analysis import complaints
+from yuqing.analysis import complaints, thucnews
 from yuqing.analysis.text import normalize
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -23,6 +24,12 @@ _BESIDE_REPO = complaints.REPO.parent / "shared" / "data" / "sentiment"
 SHARED_DIR = Path(os.environ.get("YUQING_SENTIMENT_DATA", str(_BESIDE_REPO)))
 SHARED_FILES = ("nlpcc2013_weibo.tsv", "coae2014_weibo.tsv", "yuqing_dev.tsv")
 HEADLINES = Path(os.environ.get("YUQING_HEADLINES", str(complaints.REPO.parent / "labels" / "headlines.tsv")))
+# Our labels of THUCNews headlines (by file and line) and where the titles are: a git directory
+# holding GitHub 649453932/Chinese-Text-Classification-Pytorch @ 6cb2681, or a folder of its
+# THUCNews/data/{dev,test}.txt; beside the repository as `thucnews`, or $YUQING_THUCNEWS.
+THUCNEWS_LABELS = complaints.LABELS_DIR / "headlines_labels.tsv"
+THUCNEWS_DIR = Path(os.environ.get("YUQING_THUCNEWS", str(complaints.REPO.parent / "thucnews")))
+log = logging.getLogger(__name__)
 HOLDOUT = 0.15  # of the shared weibo files, by a hash of the text (as before)
 # cntext's lexicon files (MIT package) and which of their classes count as negative / positive.
 LEXICONS = {
@@ -88,12 +95,32 @@ def complaint_rows(folder: Path = complaints.COMPLAINTS_DIR) -> list[Row]:
                 normalize(e.text), e.kind, e.held, e.key.split("/")[0]) for e in complaints.load_examples(folder)]
 
 
-def headline_rows(path: Path = HEADLINES) -> list[Row]:
-    """Real news headlines labelled by the guide (`label<TAB>category<TAB>text`), if present."""
-    if not path.exists():
-        return []
-    return [Row(r.label, r.category, r.text, "headline", is_held_text(r.text, complaints.HELD_OUT))
-            for r in read_tsv(path, "headline")]
+def headline_rows(path: Path = HEADLINES, labels: Path = THUCNEWS_LABELS,
+                  source: Path = THUCNEWS_DIR) -> list[Row]:
+    """Real news headlines labelled by the guide; 30 % held out by a seeded hash of the text.
+
+    Two inputs, either or both: our THUCNews labels (`labels`, keyed by file and line) with the
+    titles read from `source` (a git directory or folder, see `analysis.thucnews`), and an older
+    `label<TAB>category<TAB>text` file (`path`). A title in both counts once (the THUCNews label
+    wins). An absent source yields no rows and a warning, so that training without the headlines
+    is visible; a source that is not the labelled version raises ValueError.
+    """
+    rows: dict[str, Row] = {}
+    if labels.exists():
+        if source.exists():
+            for label, title in thucnews.labelled_titles(source, thucnews.read_labels(labels)):
+                text = normalize(title)
+                category = label.category if label.category in complaints.CATEGORIES else None
+                if text:
+                    rows.setdefault(text, Row(int(label.label == "neg"), category, text, "headline",
+                                              is_held_text(text, complaints.HELD_OUT)))
+        else:
+            log.warning("THUCNews titles not found at %s (set YUQING_THUCNEWS): no labelled headlines", source)
+    if path.exists():
+        for r in read_tsv(path, "headline"):
+            rows.setdefault(r.text, Row(r.label, r.category, r.text, "headline",
+                                        is_held_text(r.text, complaints.HELD_OUT)))
+    return list(rows.values())
 
 
 def lexicon_dir() -> Path | None:

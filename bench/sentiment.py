@@ -5,6 +5,8 @@ on the held-out real complaints vs official replies (the acceptance set), titles
 bench/sentiment/eval.tsv and the shared sets' held-out rows; the double-labelling kappa; the
 organisation-swap suite; categories on held-out real complaints; and the analysis speed script.
 `--before PATH` adds another model file (e.g. the one on main) to every set and to the categories.
+The headline sets (neg titles vs non headlines, held-out headline) need the THUCNews titles:
+`$YUQING_THUCNEWS` (see README, training data); without them they are left out with a warning.
 Usage: python bench/sentiment.py [--eval PATH] [--shared DIR] [--before PATH] [--no-speed] [--json]
 """
 
