@@ -125,15 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     suites = swap_texts(real_titles)
     swaps = {label: swap_figures(lambda t, s=scorer: s.is_negative(s.score(t)), suites)
              for label, scorer, _ in scorers if not label.startswith("snownlp")}
-    negatives = [r for r in held.get("held-out message", []) + held.get("held-out headline", [])
-                 if r.label and r.category]
+    # the category line is on held-out real complaints; headlines are reported apart
+    negatives = {name: [r for r in held.get(f"held-out {name}", []) if r.label and r.category]
+                 for name in ("message", "headline")}
     titles = {r.group: r.text for r in held.get("held-out title", [])}
     meta = {"model_version": model.version, "model_bytes": args.model.stat().st_size,
             "model_features": len(model), "load_seconds": round(load_s, 3), "threshold": model.threshold}
     report = {"meta": meta, "results": results, "kappa": agreement(), "org_swap": swaps,
-              "categories": category_figures(model, negatives, titles)}
+              "categories": category_figures(model, negatives["message"], titles)}
+    if negatives["headline"]:
+        report["categories_headlines"] = category_figures(model, negatives["headline"], titles)
     if before:
-        report["categories_before"] = category_figures(before, negatives, titles)
+        report["categories_before"] = category_figures(before, negatives["message"], titles)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -144,11 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, fig in swaps.items():
             print(f"org swap, {label}: " + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                                    for k, v in fig.items()))
-        for key, whose in (("categories", model.version), ("categories_before", before and before.version)):
+        for key, whose, where in (("categories", model.version, "held-out real complaints"),
+                                  ("categories_before", before and before.version, "held-out real complaints"),
+                                  ("categories_headlines", model.version, "held-out real headlines")):
             cats = report.get(key)
             if cats is None:
                 continue
-            print(f"categories (rules + model {whose}) on held-out real negatives: "
+            print(f"categories (rules + model {whose}) on {where}, negatives: "
                   + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                               for k, v in cats.items() if k != "confusion"))
             print("category confusion (rows: labelled, columns: predicted " + " ".join(PRIORITY) + "):")
