@@ -113,8 +113,10 @@ class SentimentModel:
         self._cat = coef[:, 1:]
         self._intercepts = np.asarray(arrays["intercepts"], dtype=np.float64)
         self._combine = tuple(float(v) for v in arrays["combine"])  # whole, worst clause, bias
-        # Share of a post's title in its category odds (0 in files written before it was learned).
+        # Shares of a post's title and of its most category-telling clause in its category odds
+        # (0 in files written before they were learned).
         self.title_share = float(arrays["title_share"]) if "title_share" in arrays else 0.0
+        self.clause_share = float(arrays["clause_share"]) if "clause_share" in arrays else 0.0
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
@@ -155,32 +157,39 @@ class SentimentModel:
         negativity = _sigmoid(a * d_whole + b * worst + c)
         if not categories:
             return Judgement(negativity, {})
-        ids = self._ids(set().union(*clauses)) if clauses else []
-        raw = (self._cat[ids].sum(axis=0, dtype=np.float64) / math.sqrt(len(ids)) if ids
-               else np.zeros(self._cat.shape[1]))
-        z = raw + self._intercepts[1:]
+        z = self._category_logits(self._ids(set().union(*clauses)) if clauses else [])
+        if self.clause_share and len(clauses) > 1:
+            z = blend_category_logits(z, None, [self._category_logits(self._ids(c)) for c in clauses],
+                                      0.0, self.clause_share)
         odds = np.exp(z - z.max())
         return Judgement(negativity, dict(zip(self.category_ids, (odds / odds.sum()).tolist(), strict=True)))
 
+    def _category_logits(self, ids: list[int]) -> np.ndarray:
+        """Return the category logits (intercepts included) of one set of feature ids."""
+        raw = (self._cat[ids].sum(axis=0, dtype=np.float64) / math.sqrt(len(ids)) if ids
+               else np.zeros(self._cat.shape[1]))
+        return raw + self._intercepts[1:]
+
     def category_odds(self, text: str, title: str = "", *, normalized: bool = False,
                       terms: Iterable[str] = ()) -> dict[str, float]:
-        """Return a post's category probabilities: read whole, blended with its title read alone.
+        """Return a post's category probabilities: read whole, by its most telling clause and by its title.
 
         `text` is the whole post (title and body), `title` its title ("" when there is none). The
-        title names what the post is about; the body adds background that dilutes it. The blend is
-        geometric: log-odds weighted `title_share` for the title and the rest for the whole post.
+        title names what the post is about and one clause often says what kind of complaint it is;
+        the rest adds background that dilutes both. The blend is geometric
+        (`blend_category_logits`): `title_share` for the title, `clause_share` for the clause.
         """
-        whole = self.judge(text, normalized=normalized, terms=terms).categories
-        if not title.strip() or not self.title_share:
-            return whole
-        alone = self.judge(title, normalized=normalized, terms=terms).categories
-        share = self.title_share
-        logs = {c: (1 - share) * math.log(max(p, 1e-12)) + share * math.log(max(alone[c], 1e-12))
-                for c, p in whole.items()}
-        top = max(logs.values())
-        odds = {c: math.exp(v - top) for c, v in logs.items()}
-        total = sum(odds.values())
-        return {c: v / total for c, v in odds.items()}
+        clauses = post_features(text if normalized else normalize(text), terms, self.max_n)
+        per_clause = [self._ids(c) for c in clauses]
+        whole = self._category_logits(sorted(set().union(*per_clause)) if per_clause else [])
+        alone = None
+        if title.strip() and self.title_share:
+            title_clauses = post_features(title if normalized else normalize(title), terms, self.max_n)
+            alone = self._category_logits(self._ids(set().union(*title_clauses)) if title_clauses else [])
+        clause_logits = [self._category_logits(ids) for ids in per_clause] if self.clause_share else []
+        z = blend_category_logits(whole, alone, clause_logits, self.title_share, self.clause_share)
+        odds = np.exp(z - z.max())
+        return dict(zip(self.category_ids, (odds / odds.sum()).tolist(), strict=True))
 
     def score(self, text: str, *, normalized: bool = False, terms: Iterable[str] = ()) -> float:
         """Return negativity 0–1 (calibrated probability that the post is negative)."""
@@ -237,13 +246,41 @@ def score(text: str) -> float:
     return get_model().score(text)
 
 
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def blend_category_logits(whole: np.ndarray, title: np.ndarray | None, clauses: Sequence[np.ndarray] | np.ndarray,
+                          title_share: float, clause_share: float) -> np.ndarray:
+    """Return a post's category log-odds: the whole post, its title and its most telling clause blended.
+
+    Each input is a vector of category logits (the first category is the default one, `problem`);
+    `title` is None for a post without a title (its share then goes to the whole post). The most
+    telling clause is the one that says a category other than the default most surely: misconduct
+    or an accident often sits in one clause of a long message whose background reads as a plain
+    problem. The blend is geometric (log-probabilities weighted by the shares). Shared by the
+    run-time model and the training recipe's cross-validation, so both blend alike.
+    """
+    logs = _log_softmax(np.asarray(whole, dtype=np.float64))
+    out = logs * (1.0 - clause_share - (title_share if title is not None else 0.0))
+    if title is not None:
+        out = out + title_share * _log_softmax(np.asarray(title, dtype=np.float64))
+    if clause_share:
+        per_clause = _log_softmax(np.asarray(clauses, dtype=np.float64).reshape(-1, len(logs)))
+        telling = per_clause[int(per_clause[:, 1:].max(axis=1).argmax())] if len(per_clause) else logs
+        out = out + clause_share * telling
+    return out
+
+
 def pack_model(vocab: Sequence[str], coef: np.ndarray, intercepts: Sequence[float],
                combine: tuple[float, float, float], threshold: float, categories: Sequence[str],
-               version: str, title_share: float = 0.0) -> dict[str, np.ndarray]:
+               version: str, title_share: float = 0.0, clause_share: float = 0.0) -> dict[str, np.ndarray]:
     """Return the arrays of a model file (used by the training script).
 
     `coef` has one row per vocab feature: column 0 negativity, then one column per category;
-    `title_share` is the title's weight in a post's category odds (`SentimentModel.category_odds`).
+    `title_share` is the title's weight in a post's category odds (`SentimentModel.category_odds`),
+    `clause_share` that of its most category-telling clause (`blend_category_logits`).
     """
     if any("\n" in gram for gram in vocab) or coef.shape != (len(vocab), 1 + len(categories)):
         raise ValueError("n-grams must be free of newlines and coef must be features × (1 + categories)")
@@ -258,4 +295,5 @@ def pack_model(vocab: Sequence[str], coef: np.ndarray, intercepts: Sequence[floa
         "threshold": np.array(threshold),
         "categories": np.array(",".join(categories)),
         "title_share": np.array(title_share),
+        "clause_share": np.array(clause_share),
     }

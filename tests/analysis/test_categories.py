@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yuqing.analysis.categories import Categorizer
+from yuqing.analysis.categories import FRESH_INCIDENT_WEIGHT, Categorizer
 from yuqing.analysis.query import SchemeError
 from yuqing.analysis.text import fold_text
 from yuqing.config.settings import AnalysisSettings, CategorySettings
@@ -35,6 +35,22 @@ def categorizer() -> Categorizer:
 )
 def test_negative_posts_get_the_category_their_words_show(categorizer, text: str, category: str) -> None:
     assert categorizer.categorize(fold_text(text), negative=True) == category
+
+
+@pytest.mark.parametrize(("text", "fresh"), [
+    ("今早某路口渣土车撞倒一名学生，现场无人疏导", True),
+    ("昨晚小区电梯突然下坠，三人受伤，物业至今不露面", True),
+    ("凌晨两点，东湖路一家饭店起火", True),
+    ("小区消防通道被堵，万一失火后果不堪设想", False),  # a hazard: nothing happened
+    ("此路段去年已发生多起事故，盲弯无警示牌，请尽快整改", False),  # past accidents cited in a request
+    ("昨天去办事，窗口说系统故障。三号楼去年起火后至今没修", False),  # recency and harm in different clauses
+])
+def test_a_fresh_incident_is_read_from_recency_and_harm_in_one_clause(categorizer, text: str, fresh: bool) -> None:
+    scores = Categorizer({}).scores(fold_text(text), only="emergency")
+    assert (scores["emergency"] >= FRESH_INCIDENT_WEIGHT) == fresh, scores
+    if fresh:  # strong enough to beat the trained model's certainty that it is a plain problem
+        odds = {"problem": 0.9, "suggestion": 0.05, "sensitive": 0.05, "emergency": 0.0, "rumour": 0.0}
+        assert categorizer.categorize(fold_text(text), True, odds) == "emergency"
 
 
 def test_non_negative_posts_get_a_category_only_when_they_suggest(categorizer) -> None:

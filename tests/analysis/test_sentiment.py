@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import time
 
+import numpy as np
 import pytest
 
 from yuqing.analysis.complaints import cohen_kappa, is_held_out
-from yuqing.analysis.sentiment import MODEL_PATH, SentimentModel, SnowNLPBaseline, get_model, text_ngrams
+from yuqing.analysis.sentiment import (
+    MODEL_PATH,
+    SentimentModel,
+    SnowNLPBaseline,
+    blend_category_logits,
+    get_model,
+    text_ngrams,
+)
 from yuqing.analysis.train_data import is_held_text
 from yuqing.analysis.train_fit import evaluate, roc_auc
 
@@ -119,7 +128,7 @@ def test_metrics() -> None:
 def test_category_odds_without_a_title_are_the_whole_posts(model: SentimentModel) -> None:
     text = "小区门口的夜宵摊每晚营业到凌晨三点，噪音扰民，投诉多次无人处理"
     odds = model.category_odds(text)
-    assert odds == model.judge(text).categories
+    assert odds == pytest.approx(model.judge(text).categories)
     assert sum(odds.values()) == pytest.approx(1.0)
 
 
@@ -132,3 +141,36 @@ def test_a_title_pulls_the_category_odds_towards_what_it_says(model: SentimentMo
     assert model.title_share > 0
     assert sum(read.values()) == pytest.approx(1.0)
     assert read["sensitive"] > whole["sensitive"]
+
+
+def _log_softmax(z: list[float]) -> np.ndarray:
+    v = np.asarray(z, dtype=np.float64)
+    return v - v.max() - math.log(float(np.exp(v - v.max()).sum()))
+
+
+def test_blend_without_shares_is_the_whole_posts_log_odds() -> None:
+    whole = [2.0, 0.5, 0.1, -1.0, -1.0]
+    out = blend_category_logits(whole, None, [[0.0, 0.0, 5.0, 0.0, 0.0]], 0.3, 0.0)
+    assert out == pytest.approx(_log_softmax(whole))  # no title: its share stays with the whole post
+
+
+def test_blend_reads_the_clause_that_says_a_non_default_category_most_surely() -> None:
+    whole = [2.0, 0.0, 0.0, 0.0, 0.0]
+    background = [3.0, 0.0, 0.0, 0.0, 0.0]  # a plain problem (the first, default category)
+    misconduct = [0.5, 0.0, 2.5, 0.0, 0.0]
+    mild = [0.0, 1.0, 0.0, 0.0, 0.0]
+    out = blend_category_logits(whole, [1.0, 0.0, 0.0, 0.0, 0.0], [background, mild, misconduct], 0.2, 0.25)
+    expected = (0.55 * _log_softmax(whole) + 0.2 * _log_softmax([1.0, 0.0, 0.0, 0.0, 0.0])
+                + 0.25 * _log_softmax(misconduct))
+    assert out == pytest.approx(expected)
+
+
+def test_the_telling_clause_pulls_a_long_posts_odds_towards_it(model: SentimentModel) -> None:
+    background = ("我们小区建于二〇〇五年，共有十二栋楼，住户大多是附近工厂的退休职工。小区南面是一所小学，"
+                  "北面是菜市场。前年小区做过一次外墙翻新，今年又说要收维修基金，物业费也涨了。")
+    text = background + "村支书把征地补偿款揣进了自己的腰包。"
+    assert model.clause_share > 0
+    read = model.category_odds(text)
+    plain = SentimentModel.load()
+    plain.clause_share = 0.0
+    assert read["sensitive"] > plain.category_odds(text)["sensitive"]
