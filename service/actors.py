@@ -164,9 +164,23 @@ def poll(key: str, source: str, slot: int) -> None:
             return waiting[source], []
         one = me.settings.model_copy(update={"sources": [me.settings.source(source)]})  # its row alone is read
         report = collect(one, me.sessions, names=[source], now=now, fetch_loop=me.fetch_loop())
-        return "; ".join(str(result) for result in report.results), []
+        summary = "; ".join(str(result) for result in report.results)
+        return (f"{summary}; {wake_pass(me)}" if report.items_new else summary), []
 
     _recorded(key, work, job_id=f"collector.collect:{source}")
+
+
+def wake_pass(me: WorkerState) -> str:
+    """After a poll stored new posts: a pipeline pass that begins after them, at once or at the next
+    WAKE_GAP slot (`plan.wake_slots`); the clock's passes every `pipeline_interval` go on beside.
+    Returns what was sent, for the poll's summary."""
+    every, now = me.settings.service.pipeline_interval, utcnow()
+    current, following = plan.wake_slots(now)
+    if me.sender.submit([plan.step_task(current, 0, every)], now):
+        return f"pass {plan.epoch(current)} woken"
+    # the pass of this slot was sent before these posts were stored and may have read without them
+    sent = me.sender.submit([plan.step_task(following, 0, every)], now, not_before=following)
+    return f"pass {plan.epoch(following)} {'woken' if sent else 'due'} at {following:%H:%M:%S}"
 
 
 def step(key: str, slot: int, step: int) -> None:

@@ -6,6 +6,10 @@ of the embedded pipeline's STEPS (`service.pipeline`), each a task of its own on
 queue, each sending the next when it is done; `alerts.deliver` fans out into one task per
 channel. Keys name the slot, so a task sent twice (by a restarted clock, by the sweeper) is
 done once.
+
+A poll that stored new posts wakes a pass (`wake_slots`), as `yuqing run` brings its next pass
+forward: a post waits for no `pipeline_interval` to be analysed and alerted on. Woken passes are
+keyed by WAKE_GAP slots, so however many polls store posts, at most one woken pass starts per slot.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ STEP_QUEUES: dict[str, str] = {
     "service.render_screenshots": "evidence",
 }
 DELIVER_STEP = "alerts.deliver"
+WAKE_GAP = timedelta(seconds=2)  # woken passes: at most one per slot of this length (service/runner.py's gap)
 STEP_NAMES = [name for name, _ in STEPS]
 assert set(STEP_NAMES) == set(STEP_QUEUES), "every pipeline step needs its queue"
 
@@ -62,6 +67,15 @@ def step_task(slot: datetime, index: int, interval: timedelta) -> TaskSpec:
     name = STEP_NAMES[index]
     return TaskSpec(f"step:{epoch(slot)}:{name}", STEP_QUEUES[name], "step",
                     {"slot": epoch(slot), "step": index}, slot + 3 * interval)
+
+
+def wake_slots(now: datetime, gap: timedelta = WAKE_GAP) -> tuple[datetime, datetime]:
+    """The pass slots a poll that stored new posts at `now` may wake: the `gap` slot `now` falls in
+    (its pass runs at once, unless it was sent already — it may then have read the posts before
+    this poll stored them), and the next one (its pass runs when that slot begins)."""
+    step = int(gap.total_seconds())
+    current = (epoch(now) // step) * step
+    return at(current), at(current + step)
 
 
 def deliver_task(slot: datetime, channel: str, why: str, interval: timedelta) -> TaskSpec:

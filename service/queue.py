@@ -121,26 +121,29 @@ class Sender:
     broker: Broker
     failing: bool = False  # the last send failed: further failures are not logged until one succeeds
 
-    def submit(self, specs: list[TaskSpec], now: datetime | None = None) -> int:
-        """Record the tasks whose key is new and send their messages; return how many were new.
+    def submit(self, specs: list[TaskSpec], now: datetime | None = None, not_before: datetime | None = None) -> int:
+        """Record the tasks whose key is new and send their messages (run no earlier than `not_before`,
+        when given); return how many were new.
 
         A message that cannot be sent leaves its row unsent; the clock's sweeper sends it later."""
         now = now or utcnow()
         with transaction(self.sessions) as session:
             rows = insert_tasks(session, specs, now)
             fresh = [(row.id, row.key, row.queue, row.actor, dict(row.args)) for row in rows]
-        self.send(fresh)
+        self.send(fresh, not_before)
         return len(fresh)
 
-    def send(self, tasks: list[tuple[int, str, str, str, dict[str, Any]]]) -> list[int]:
-        """Send (id, key, queue, actor, args) messages; mark the ones that went; return their ids."""
+    def send(self, tasks: list[tuple[int, str, str, str, dict[str, Any]]], not_before: datetime | None = None) -> list[int]:
+        """Send (id, key, queue, actor, args) messages, held by the broker until `not_before` when it is
+        given and still to come; mark the ones that went; return their ids."""
         from dramatiq import Message
 
+        delay = int((not_before - utcnow()).total_seconds() * 1000) if not_before is not None else 0
         sent: list[int] = []
         try:
             for task_id, key, queue, actor, args in tasks:
                 self.broker.enqueue(Message(queue_name=broker_queue(self.settings, queue), actor_name=actor,
-                                            args=(key,), kwargs=args, options={}))
+                                            args=(key,), kwargs=args, options={}), delay=delay if delay > 0 else None)
                 sent.append(task_id)
         except Exception as exc:  # the broker is down: the rows stay unsent, the sweeper retries
             if not self.failing:

@@ -101,3 +101,32 @@ def test_a_worker_killed_mid_fetch_loses_no_poll(cluster: Cluster) -> None:
         per_slot = session.execute(select(DistTask.key, DistTask.attempts, DistTask.ok)
                                    .where(DistTask.key.like("poll:news:%"), DistTask.attempts > 1)).all()
     assert per_slot, "the killed poll was taken again by the second worker"
+
+
+def test_a_poll_that_stores_new_posts_wakes_a_pass(cluster: Cluster) -> None:
+    """With passes an hour apart, a significant post's alert arrives seconds after its poll: the poll
+    that stored it sent a pass (as `yuqing run` brings its next pass forward)."""
+    with SimulatedSites() as sites, WebhookReceiver() as receiver:
+        body = world_config(sites, receiver).replace('pipeline_interval = "2s"', 'pipeline_interval = "1h"')
+        cluster.write_config(body)
+        cluster.clock()
+        cluster.worker("--processes", "1", "--threads", "4")
+
+        def weibo_polled() -> int:
+            with cluster.sessions() as session:
+                return session.scalar(select(func.count()).select_from(DistTask).where(
+                    DistTask.key.like("poll:weibo:%"), DistTask.finished_at.is_not(None))) or 0
+
+        wait_for(weibo_polled, 60, "a first poll of the weibo board")
+        title = "江城市交通运输局执法人员在高铁站乱罚款"
+        text = "在高铁站出口，江城市交通运输局的执法人员见到网约车就罚款，不听解释，也不给开罚单，罚完就走，这种乱罚款的做法太恶劣了。"
+        sites.publish(scenario.Item(90_000, "weibo", title, text, "网友", 0, {0: (3000, 40, 130)}))
+
+        def alerted() -> bool:
+            return any("/weibo/status/90000" in str([r.json.get("first_url"), r.json.get("urls")])
+                       for r in receiver.received())
+
+        wait_for(alerted, 45, "the alert of the published post, long before the hourly pass")
+    with cluster.sessions() as session:
+        summaries = list(session.scalars(select(DistTask.summary).where(DistTask.key.like("poll:weibo:%"))))
+    assert any("woken" in (summary or "") for summary in summaries), summaries

@@ -45,3 +45,14 @@ def test_the_digest_of_one_cron_minute_is_one_task_whichever_clock_sends_it() ->
     fired = datetime(2026, 12, 4, 0, 0, 0, 300_000, tzinfo=UTC)
     assert plan.digest_task(fired).key == plan.digest_task(fired + timedelta(seconds=2)).key
     assert plan.retention_task(fired).key == plan.retention_task(fired + timedelta(hours=3)).key
+
+
+def test_a_poll_wakes_the_pass_of_its_gap_slot_or_else_of_the_next() -> None:
+    now = datetime(2026, 12, 4, 8, 0, 11, 700_000, tzinfo=UTC)
+    current, following = plan.wake_slots(now)
+    assert (current, following) == (datetime(2026, 12, 4, 8, 0, 10, tzinfo=UTC), datetime(2026, 12, 4, 8, 0, 12, tzinfo=UTC))
+    assert plan.wake_slots(following) == (following, following + plan.WAKE_GAP)  # a slot's start is its own
+    # every moment of a slot wakes the same two passes: one woken pass per slot at most
+    assert {plan.wake_slots(current + timedelta(seconds=s / 10)) for s in range(20)} == {(current, following)}
+    # a woken pass is the pass of a slot: on the pipeline's grid it is the clock's pass of that slot, done once
+    assert plan.step_task(current, 0, EVERY).key == f"step:{int(current.timestamp())}:{plan.STEP_NAMES[0]}"
