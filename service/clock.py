@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine
@@ -42,6 +43,7 @@ from yuqing.service.migrate import check_schema
 from yuqing.service.queue import Sender, make_broker, queue_depths, require_postgresql
 from yuqing.service.runner import HEARTBEAT, yuqing_version
 from yuqing.service.scheduler import BATCH_JOB, JobSpec, job_table
+from yuqing.service.skipped import DROP_SKIPPED_WARNINGS, SCHEDULER_LOGGER, SkippedRuns
 from yuqing.service.store import record_heartbeat, record_service_start, record_service_stop
 from yuqing.service.sweeper import sweep
 from yuqing.service.task_store import beat, record_node, record_node_stop
@@ -78,6 +80,7 @@ class Clock:
         self._due: dict[str, tuple[datetime, timedelta]] = {}  # source → (slot, interval), sent each second
         self._due_lock = threading.Lock()
         self._check_lock_lock = threading.Lock()
+        self.skipped = SkippedRuns()  # a job due while its previous run still runs: a figure, not a log line
 
     def run(self) -> int:
         """Wait as a standby, be the active clock, stop on request; return the exit code."""
@@ -148,6 +151,9 @@ class Clock:
             self._due = {}  # marks of an earlier life: their slots are gone
         self.sender = Sender(self.settings, self.sessions, make_broker(self.settings))
         scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        self.skipped = SkippedRuns()  # counted per life, as the embedded service does
+        scheduler.add_listener(self.skipped.count, EVENT_JOB_MAX_INSTANCES)
+        logging.getLogger(SCHEDULER_LOGGER).addFilter(DROP_SKIPPED_WARNINGS)
         for spec in job_table(self.settings, plan.day_start(now)):
             self._add(scheduler, spec)
         scheduler.add_job(self._guarded(self._send), DateTrigger(now + timedelta(seconds=2)), id="alerts.digest:catch-up",
@@ -235,7 +241,7 @@ class Clock:
         with transaction(self.sessions) as session:
             beat(session, self.name, utcnow())
             if self.run_id is not None:
-                record_heartbeat(session, self.run_id, utcnow())
+                record_heartbeat(session, self.run_id, utcnow(), self.skipped.counts())
         self.database_down = False
 
     def _sweep(self) -> None:
@@ -251,6 +257,7 @@ class Clock:
         if self.run_id is not None:
             try:
                 with transaction(self.sessions) as session:
+                    record_heartbeat(session, self.run_id, utcnow(), self.skipped.counts())
                     record_service_stop(session, self.run_id, now=utcnow(),
                                         reason="clock lost its lock" if self.lost.is_set() else "clock stopped")
             except DATABASE_AWAY as exc:  # the database is away: the next life closes this one as unclean

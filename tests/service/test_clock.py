@@ -3,8 +3,10 @@ same slots' keys (nothing polled twice), and the slot arithmetic behind those ke
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +16,12 @@ from sqlalchemy import select
 
 from tests.service.distributed import Cluster, wait_for
 from yuqing.collector.models import Source, SourcePoll
+from yuqing.config.database import create_db_engine
+from yuqing.config.loading import load_settings
 from yuqing.service import plan
-from yuqing.service.clock import grid_slot
+from yuqing.service.clock import Clock, grid_slot
 from yuqing.service.models import DistTask, ServiceRun
+from yuqing.service.scheduler import BATCH_JOB
 from yuqing.simulator.sites import SimulatedSites
 
 
@@ -67,3 +72,33 @@ def test_a_standby_clock_takes_over_within_30_seconds_of_a_sigkill(cluster: Clus
 def _poll_keys(cluster: Cluster) -> list[str]:
     with cluster.sessions() as session:
         return list(session.scalars(select(DistTask.key).where(DistTask.key.like("poll:news:%"))))
+
+
+@pytest.mark.db
+def test_a_busy_clock_counts_merged_runs_instead_of_logging_each(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = cluster.write_config('[service]\npipeline_interval = "1h"\njitter = "0s"\n[evidence]\nenabled = false\n'
+                                  '[[sources]]\nname = "news"\nkind = "rss"\nurl = "http://127.0.0.1:9/rss"\n'
+                                  'interval = "1h"\n')
+    monkeypatch.setenv("YUQING_QUEUE_URL", cluster.queue_url)
+    settings, _ = load_settings(str(config))
+    engine = create_db_engine(cluster.database_url)
+    clock = Clock(settings, engine)
+    clock._send_due = lambda: time.sleep(3)  # type: ignore[method-assign]  # the batch job due every second runs 3 s
+    caplog.set_level(logging.INFO)
+    runner = threading.Thread(target=clock.run)
+    runner.start()
+    try:
+        wait_for(lambda: clock.skipped.counts().get(BATCH_JOB, 0) >= 3, 30, "three merged runs of the batch job")
+    finally:
+        clock.request_stop()
+        runner.join(30)
+    counted = clock.skipped.counts()[BATCH_JOB]
+    with cluster.sessions() as session:
+        life = session.scalars(select(ServiceRun).where(ServiceRun.pid == os.getpid())).one()
+    engine.dispose()
+    assert life.skipped_runs is not None and life.skipped_runs[BATCH_JOB] == counted  # `yuqing status` shows it
+    messages = [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if "maximum number of running instances" in m]
+    assert sum("merged into it" in m for m in messages) == 1
