@@ -15,6 +15,11 @@ workers manage) and polls per CPU-second, which the other programs on a shared m
 change as much. PostgreSQL's and RabbitMQ's own CPU is not counted. Overhead per task: no-op tasks through the whole machinery (row, RabbitMQ message with
 publisher confirms, claim, finish), one worker process of 4 threads, as throughput and as the
 round trip of one task at a time.
+
+`--baseline-python` names the interpreter of another checkout (the code before a change, installed
+in a virtualenv of its own): every configuration, and the overhead per task, is then measured with
+both, one after the other in the same run and on the same simulated sites, so a change's effect is
+compared under the same load. `--rounds` repeats the whole sequence.
 """
 
 from __future__ import annotations
@@ -98,10 +103,10 @@ def delete_queues(prefix: str) -> None:
     connection.close()
 
 
-def start(config: Path, folder: Path, log: str, *command: str) -> subprocess.Popen[bytes]:
-    """`yuqing <command>` in its own process group, its output in `folder/log`."""
+def start(config: Path, folder: Path, log: str, *command: str, python: str = sys.executable) -> subprocess.Popen[bytes]:
+    """`yuqing <command>` run by `python` in its own process group, its output in `folder/log`."""
     env = {**os.environ, "YUQING_QUEUE_URL": QUEUE_URL}
-    return subprocess.Popen([sys.executable, "-m", "yuqing", "--config", str(config), *command], cwd=folder,
+    return subprocess.Popen([python, "-m", "yuqing", "--config", str(config), *command], cwd=folder,
                             env=env, stdout=(folder / log).open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
 
@@ -148,17 +153,19 @@ def polls_and_items(url: str) -> tuple[int, int]:
     return int(count), int(items)
 
 
-def measure(mode: str, processes: int, args: argparse.Namespace, sites: SimulatedSites, folder: Path) -> dict:
-    """Run one configuration; return its polls/s and posts/s over the measured window."""
+def measure(mode: str, processes: int, args: argparse.Namespace, sites: SimulatedSites, folder: Path,
+            code: str = "this", python: str = sys.executable) -> dict:
+    """Run one configuration with the code of `python` (`code` names it); return its polls/s and
+    posts/s over the measured window."""
     url, schema = fresh_schema(args.database_url)
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     config = write_config(folder, url, prefix, sites, args.copies, args.interval)
     if mode == "embedded":
-        running = [start(config, folder, f"{prefix}-run.log", "run")]
+        running = [start(config, folder, f"{prefix}-run.log", "run", python=python)]
     else:
-        running = [start(config, folder, f"{prefix}-clock.log", "clock"),
+        running = [start(config, folder, f"{prefix}-clock.log", "clock", python=python),
                    start(config, folder, f"{prefix}-worker.log", "worker", "--processes", str(processes),
-                         "--threads", str(args.threads))]
+                         "--threads", str(args.threads), python=python)]
     try:
         time.sleep(args.warmup)
         workers, clock = [running[-1].pid], [p.pid for p in running[:-1]]  # embedded: the one process
@@ -173,7 +180,7 @@ def measure(mode: str, processes: int, args: argparse.Namespace, sites: Simulate
         drop_schema(args.database_url, schema)
         if mode != "embedded":
             delete_queues(prefix)
-    figures = {"mode": mode, "processes": processes, "polls_per_s": round((polls1 - polls0) / elapsed, 1),
+    figures = {"code": code, "mode": mode, "processes": processes, "polls_per_s": round((polls1 - polls0) / elapsed, 1),
                "posts_per_s": round((items1 - items0) / elapsed, 1), "asked_polls_per_s": args.copies * 5 / args.interval,
                "cores_used": round(cpu / elapsed, 2), "polls_per_cpu_s": round((polls1 - polls0) / cpu, 1),
                "clock_cores": round(clock_cpu / elapsed, 2),
@@ -182,8 +189,10 @@ def measure(mode: str, processes: int, args: argparse.Namespace, sites: Simulate
     return figures
 
 
-def overhead(args: argparse.Namespace, sites: SimulatedSites, folder: Path, tasks: int = 2_000, round_trips: int = 50) -> dict:
-    """No-op tasks through the machinery: seconds per task at throughput, and one at a time."""
+def overhead(args: argparse.Namespace, sites: SimulatedSites, folder: Path, tasks: int = 2_000, round_trips: int = 50,
+             code: str = "this", python: str = sys.executable) -> dict:
+    """No-op tasks through the machinery (the worker running the code of `python`): seconds per task at
+    throughput, and one at a time."""
     url, schema = fresh_schema(args.database_url)
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     config = write_config(folder, url, prefix, sites, 0, args.interval)
@@ -193,7 +202,7 @@ def overhead(args: argparse.Namespace, sites: SimulatedSites, folder: Path, task
     sessions = session_factory(engine)
     sender = Sender(settings, sessions, make_broker(settings))
     worker = start(config, folder, f"{prefix}-worker.log", "worker", "--queues", "digest", "--processes", "1",
-                   "--threads", "4")
+                   "--threads", "4", python=python)
 
     def finished(prefix_key: str) -> int:
         with sessions() as session:
@@ -221,7 +230,7 @@ def overhead(args: argparse.Namespace, sites: SimulatedSites, folder: Path, task
         engine.dispose()
         drop_schema(args.database_url, schema)
         delete_queues(prefix)
-    figures = {"noop_tasks": tasks, "ms_per_task_throughput": round(1000 * elapsed / tasks, 2),
+    figures = {"code": code, "noop_tasks": tasks, "ms_per_task_throughput": round(1000 * elapsed / tasks, 2),
                "round_trip_ms_p50": round(1000 * statistics.median(trips), 1),
                "round_trip_ms_p95": round(1000 * sorted(trips)[int(0.95 * len(trips)) - 1], 1)}
     print(json.dumps(figures), flush=True)
@@ -237,18 +246,33 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--processes", default="1,2,4")
+    parser.add_argument("--baseline-python", help="the interpreter of the code to compare with (another checkout's venv)")
+    parser.add_argument("--rounds", type=int, default=1, help="how many times the whole sequence runs")
     args = parser.parse_args()
     print(json.dumps({"uptime_before": os.getloadavg()}), flush=True)
-    results = []
+    codes = [("this", sys.executable)] + ([("baseline", args.baseline_python)] if args.baseline_python else [])
+    results, costs = [], []
     with tempfile.TemporaryDirectory() as folder, SimulatedSites(copies=args.copies, etags=False) as sites:
-        results.append(measure("embedded", 1, args, sites, Path(folder)))
-        for processes in map(int, args.processes.split(",")):
-            results.append(measure("distributed", processes, args, sites, Path(folder)))
-        cost = overhead(args, sites, Path(folder))
-    one = next(r for r in results if r["mode"] == "distributed" and r["processes"] == 1)
-    summary = {"results": results, "overhead": cost, "load_after": os.getloadavg(),
-               "ratios_to_1_process": {f"{r['mode']}-{r['processes']}": round(r["polls_per_s"] / one["polls_per_s"], 2)
-                                       for r in results}}
+        configurations = [("embedded", 1)] + [("distributed", int(n)) for n in args.processes.split(",")]
+        for round_ in range(args.rounds):
+            for mode, processes in configurations:
+                # each configuration with every code in turn, the order swapped each round (load drifts)
+                for code, python in codes[::-1] if round_ % 2 else codes:
+                    results.append(measure(mode, processes, args, sites, Path(folder), code, python))
+        for code, python in codes:
+            costs.append(overhead(args, sites, Path(folder), code=code, python=python))
+    summary = {"results": results, "overhead": costs, "load_after": os.getloadavg()}
+    for code, _ in codes:
+        mine = [r for r in results if r["code"] == code]
+        ones = [r["polls_per_s"] for r in mine if r["mode"] == "distributed" and r["processes"] == 1]
+        if ones:
+            one = statistics.median(ones)
+            summary[f"ratios_to_1_process ({code})"] = {
+                f"{r['mode']}-{r['processes']}": round(r["polls_per_s"] / one, 2) for r in mine}
+        summary[f"median polls per CPU-second ({code})"] = {
+            f"{mode}-{processes}": statistics.median(r["polls_per_cpu_s"] for r in mine
+                                                     if (r["mode"], r["processes"]) == (mode, processes))
+            for mode, processes in dict.fromkeys((r["mode"], r["processes"]) for r in mine)}
     print(json.dumps(summary, indent=2))
 
 

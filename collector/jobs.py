@@ -24,6 +24,7 @@ from yuqing.collector.report import CollectReport, SourceResult
 from yuqing.collector.sourceblock import note_blocked, wants_history
 from yuqing.collector.store import (
     PollRecord,
+    current_sources,
     get_source,
     list_known_keys,
     record_poll_failure,
@@ -43,16 +44,23 @@ logger = logging.getLogger(__name__)
 def collect(settings: Settings, sessions: sessionmaker[Session], *, names: Sequence[str] | None = None,
             now: datetime | None = None,
             progress: Callable[[SourceResult], None] | None = None,
-            fetch_loop: FetchLoop | None = None) -> CollectReport:
+            fetch_loop: FetchLoop | None = None, reader: Session | None = None) -> CollectReport:
     """Poll every enabled source (or the named ones) once now; store posts, snapshots, health.
 
     `fetch_loop`: the service's long-lived fetcher (`collector/fetch_loop.py`); None makes one for this call.
+    `reader`: a session in a transaction of the caller's where the sources' rows are read, when each is
+    already as configured (a distributed worker reads on its task's connection rather than open a
+    transaction per poll); a row to add or change is saved in a transaction of collect's own, as without it.
     """
     now = now or utcnow()
     chosen = _choose(settings, names)
-    with transaction(sessions) as session:
-        rows = save_sources(session, settings.sources)
-        plans = [_plan(session, rows[s.name], s, settings) for s in chosen]
+    rows = current_sources(reader, chosen) if reader is not None else None
+    if reader is not None and rows is not None:
+        plans = [_plan(reader, rows[s.name], s, settings) for s in chosen]
+    else:
+        with transaction(sessions) as session:
+            rows = save_sources(session, settings.sources)
+            plans = [_plan(session, rows[s.name], s, settings) for s in chosen]
     report = CollectReport(started_at=now)
     for fetched in fetch_all(FetchPolicy.from_settings(settings.fetch), plans, settings.fetch.concurrency, now,
                              shared=fetch_loop):

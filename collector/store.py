@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from yuqing.collector.items import RawPost
@@ -19,6 +19,10 @@ from yuqing.config.settings import SourceSettings
 _IN_CHUNK = 500
 COUNTS = ("views", "replies", "reposts", "likes")  # the engagement counts a snapshot holds
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0  # seconds; a server's Retry-After: 1e15 must not overflow
+# the queries of every poll, built once (building a statement costs more CPU than running it)
+_SOURCES_NAMED = select(Source).where(Source.name.in_(bindparam("names", expanding=True)))
+_SOURCE_NAMED = select(Source).where(Source.name == bindparam("name"))
+_POSTS_KEYED = select(Post).where(Post.key.in_(bindparam("keys", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def save_sources(session: Session, sources: list[SourceSettings]) -> dict[str, S
     """Make sure each of these sources has a row with its current kind, URL and site; return the rows
     by name (only these sources' rows are read: a poll of one source reads one row)."""
     names = [source.name for source in sources]
-    rows = {row.name: row for row in session.scalars(select(Source).where(Source.name.in_(names)))}
+    rows = {row.name: row for row in session.scalars(_SOURCES_NAMED, {"names": names})}
     for source in sources:
         row = rows.get(source.name)
         if row is None:
@@ -61,6 +65,17 @@ def save_sources(session: Session, sources: list[SourceSettings]) -> dict[str, S
                 row.etag = row.last_modified = None  # validators belong to the old URL
             row.kind, row.url, row.site = source.kind, source.url, source.site_name
     session.flush()
+    return rows
+
+
+def current_sources(session: Session, sources: list[SourceSettings]) -> dict[str, Source] | None:
+    """The rows of these sources by name when every one exists with its configured kind, URL and site
+    (nothing to save; read only); None when one must be added or changed first (`save_sources`)."""
+    rows = {row.name: row for row in session.scalars(_SOURCES_NAMED, {"names": [s.name for s in sources]})}
+    for source in sources:
+        row = rows.get(source.name)
+        if row is None or (row.kind, row.url, row.site) != (source.kind, source.url, source.site_name):
+            return None
     return rows
 
 
@@ -121,7 +136,7 @@ class PollRecord:
 
 def get_source(session: Session, name: str) -> Source:
     """The health row of a source (it exists once `save_sources` has run)."""
-    return session.scalars(select(Source).where(Source.name == name)).one()
+    return session.scalars(_SOURCE_NAMED, {"name": name}).one()
 
 
 def list_known_keys(session: Session, source: Source, min_body: int) -> frozenset[str]:
@@ -145,7 +160,7 @@ def save_posts(session: Session, source: Source, items: Sequence[RawPost], now: 
     keys = list(by_key)
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
-        existing.update((p.key, p) for p in session.scalars(select(Post).where(Post.key.in_(chunk))))
+        existing.update((p.key, p) for p in session.scalars(_POSTS_KEYED, {"keys": chunk}))
     held = {key: _counts(post) for key, post in existing.items()}
     updated = sum(_update_post(existing[key], item, now) for key, item in by_key.items() if key in existing)
     fresh = [_new_row(key, source, item, now) for key, item in by_key.items() if key not in existing]

@@ -6,11 +6,12 @@ broker: each process loads the configuration named by YUQING_CONFIG, builds the 
 declares the actors. Every actor runs its task through `_run`:
 
 1. the task's advisory lock (two deliveries of one message never run at once), then its row is
-   claimed — a task already finished or expired is acknowledged and nothing runs;
+   claimed, committed at once — a task already finished or expired is acknowledged and nothing runs;
 2. the work, under its stage's lock where it must not run beside itself (story assignment and
    tiering, one channel's delivery); a stage that another process runs right now is "merged"
    into that run, as the embedded scheduler coalesces a busy job;
-3. the row finished and the follow-up tasks recorded in one transaction, then their messages sent.
+3. the row finished, the follow-up tasks and the job's run recorded in the locks' own transaction,
+   so they commit as the locks go; then the follow-ups' messages are sent.
 
 A worker killed in step 2 leaves its message unacknowledged: RabbitMQ gives it to another worker,
 which redoes the task. What a task wrote before the kill is kept by the stages' own unique keys.
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.alerts.jobs import deliver
@@ -45,22 +46,23 @@ from yuqing.service.advisory import channel_lock, exclusive, stage_lock, task_lo
 from yuqing.service.pipeline import STEPS
 from yuqing.service.queue import QUEUES, Sender, broker_queue, make_broker, require_postgresql
 from yuqing.service.retention import apply_retention
-from yuqing.service.scheduler import backing_off, run_digest
-from yuqing.service.store import record_job_finish, record_job_start
+from yuqing.service.scheduler import backoff_wait, run_digest
+from yuqing.service.store import record_job_run
 from yuqing.service.task_store import (
     TaskSpec,
     beat,
     claim,
     finish,
     insert_tasks,
-    polled_since,
+    poll_standing,
     record_node,
     record_node_stop,
 )
 
 logger = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
-Work = Callable[["WorkerState"], tuple[str, list[TaskSpec]]]  # → (summary, follow-up tasks)
+# (process, the connection holding the task's locks: reads go there) → (summary, follow-up tasks)
+Work = Callable[["WorkerState", Connection], tuple[str, list[TaskSpec]]]
 
 
 @dataclass
@@ -75,6 +77,15 @@ class WorkerState:
     done: int = 0
     _fetch_loop: FetchLoop | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _alone: dict[str, Settings | None] = field(default_factory=dict)
+
+    def source_alone(self, name: str) -> Settings | None:
+        """The settings with source `name` as the only source (a poll reads its row alone), made once
+        per process; None when it is not configured or is disabled."""
+        if name not in self._alone:
+            found = next((s for s in self.settings.sources if s.name == name and s.enabled), None)
+            self._alone[name] = None if found is None else self.settings.model_copy(update={"sources": [found]})
+        return self._alone[name]
 
     def fetch_loop(self) -> FetchLoop:
         """The process's one fetcher (connection pool, per-host spacing), made on first use."""
@@ -103,24 +114,21 @@ def state() -> WorkerState:
 def _run(key: str, work: Work, locks: tuple[str, ...] = (), job_id: str | None = None) -> None:
     """Run one task at most once at a time, and once to completion (module docstring)."""
     me = state()
-    with exclusive(me.engine) as take:
-        if not take(task_lock(key)):
+    with exclusive(me.engine) as held:
+        if not held(task_lock(key)):
             return  # the same task runs in another process right now
         started = utcnow()
-        with transaction(me.sessions) as session:
-            if claim(session, key, me.name, started) is None:
+        with me.engine.connect() as connection:  # committed at once: status and the sweeper see it started
+            if claim(connection.execution_options(isolation_level="AUTOCOMMIT"), key, me.name, started) is None:
                 return  # done already, or expired: nothing to do
-        if not all(take(lock) for lock in locks):
+        if not all(held(lock) for lock in locks):
             summary, follow = f"merged into the run in progress elsewhere ({', '.join(locks)})", []
         else:
-            summary, follow = work(me)
-        with transaction(me.sessions) as session:  # done, and what follows recorded, together
-            finish(session, key, utcnow(), ok=True, summary=summary)
-            fresh = [(row.id, row.key, row.queue, row.actor, dict(row.args))
-                     for row in insert_tasks(session, follow, utcnow())]
-            if job_id is not None:
-                run_id = record_job_start(session, job_id, started)
-                record_job_finish(session, run_id, now=utcnow(), ok=True, summary=summary, error=None)
+            summary, follow = work(me, held.connection)
+        finish(held.connection, key, utcnow(), ok=True, summary=summary)  # done, and what follows, together
+        fresh = insert_tasks(held.connection, follow, utcnow())
+        if job_id is not None:
+            record_job_run(held.connection, job_id, started, now=utcnow(), ok=True, summary=summary, error=None)
     me.done += 1
     if fresh:
         me.sender.send(fresh)  # a kill before this leaves the rows unsent: the sweeper sends them
@@ -134,8 +142,7 @@ def _failed(key: str, job_id: str | None, exc: Exception) -> None:
         return
     try:
         with transaction(state().sessions) as session:
-            run_id = record_job_start(session, job_id, utcnow())
-            record_job_finish(session, run_id, now=utcnow(), ok=False, summary=None, error=error)
+            record_job_run(session, job_id, utcnow(), now=utcnow(), ok=False, summary=None, error=error)
     except Exception as again:  # the database itself is what fails: the log line above says it
         logger.warning("could not record the failure of %s: %s", key, type(again).__name__)
 
@@ -152,18 +159,18 @@ def _recorded(key: str, work: Work, locks: tuple[str, ...] = (), job_id: str | N
 def poll(key: str, source: str, slot: int) -> None:
     """Poll one source for its slot (`collector.jobs.collect`), unless a poll of this slot is stored."""
 
-    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
-        now = utcnow()
-        if not any(s.name == source and s.enabled for s in me.settings.sources):
+    def work(me: WorkerState, db: Connection) -> tuple[str, list[TaskSpec]]:
+        now, one = utcnow(), me.source_alone(source)
+        if one is None:
             return "not polled: no longer configured, or disabled", []
-        with me.sessions() as session:
-            if polled_since(session, source, plan.at(slot)):
-                return "polled already in this slot", []
-        waiting = backing_off(me.settings, me.sessions, [source], now)
+        standing = poll_standing(db, source, plan.at(slot))
+        if standing.polled:
+            return "polled already in this slot", []
+        waiting = backoff_wait(me.settings, standing.consecutive_failures, standing.next_poll_at, now)
         if waiting:
-            return waiting[source], []
-        one = me.settings.model_copy(update={"sources": [me.settings.source(source)]})  # its row alone is read
-        report = collect(one, me.sessions, names=[source], now=now, fetch_loop=me.fetch_loop())
+            return waiting, []
+        with Session(bind=db) as reader:  # its row is read on the task's connection
+            report = collect(one, me.sessions, names=[source], now=now, fetch_loop=me.fetch_loop(), reader=reader)
         summary = "; ".join(str(result) for result in report.results)
         return (f"{summary}; {wake_pass(me)}" if report.items_new else summary), []
 
@@ -188,7 +195,7 @@ def step(key: str, slot: int, step: int) -> None:
     name, function = STEPS[step]
     moment, every = plan.at(slot), state().settings.service.pipeline_interval
 
-    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
+    def work(me: WorkerState, _: Connection) -> tuple[str, list[TaskSpec]]:
         if name == plan.DELIVER_STEP:
             with me.sessions() as session:
                 channels = sorted({item.channel for item in list_unsent_alerts(session)})
@@ -205,7 +212,7 @@ def step(key: str, slot: int, step: int) -> None:
 def deliver_channel(key: str, channel: str, slot: int) -> None:
     """One delivery round on one channel (`alerts.jobs.deliver`), by one process at a time."""
 
-    def work(me: WorkerState) -> tuple[str, list[TaskSpec]]:
+    def work(me: WorkerState, _: Connection) -> tuple[str, list[TaskSpec]]:
         return str(deliver(me.settings, me.sessions, now=utcnow(), only={channel})), []
 
     _recorded(key, work, (channel_lock(channel),))
@@ -213,19 +220,19 @@ def deliver_channel(key: str, channel: str, slot: int) -> None:
 
 def digest(key: str) -> None:
     """Make every digest that is due and missing, and send the latest (`alerts.digest.jobs.run_digest`)."""
-    _recorded(key, lambda me: (str(run_digest(me.settings, me.sessions, now=utcnow())), []),
+    _recorded(key, lambda me, _: (str(run_digest(me.settings, me.sessions, now=utcnow())), []),
               (stage_lock("digest"),), job_id="alerts.digest")
 
 
 def retention(key: str) -> None:
     """Apply `[retention]` (`service.retention.apply_retention`)."""
-    _recorded(key, lambda me: (str(apply_retention(me.settings, me.sessions, now=utcnow())), []),
+    _recorded(key, lambda me, _: (str(apply_retention(me.settings, me.sessions, now=utcnow())), []),
               (stage_lock("retention"),), job_id="service.retention")
 
 
 def noop(key: str) -> None:
     """Claim and finish a task that does nothing (the machinery's cost per task, bench/distributed.py)."""
-    _recorded(key, lambda me: ("nothing", []))
+    _recorded(key, lambda me, _: ("nothing", []))
 
 
 ACTORS: dict[str, tuple[Callable[..., None], str]] = {

@@ -8,25 +8,34 @@ connection with it — a killed worker never leaves a lock behind. Names are has
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 _WORK_KEY = 0x7975716B  # "yuqk"; the service lock (service/lock.py) uses "yuqi"
 _TRY = text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema() || ':' || :name))")
 
 
+class Held:
+    """The connection that holds a task's locks, in its transaction until the block ends. Call it
+    with a lock's name to try that lock (True: this process holds it now; False: another process
+    does the work). The task may read on `connection`, and write what must commit exactly when the
+    locks go (its end: finished, follow-ups, job record)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __call__(self, name: str) -> bool:
+        return bool(self.connection.execute(_TRY, {"key": _WORK_KEY, "name": name}).scalar())
+
+
 @contextmanager
-def exclusive(engine: Engine) -> Iterator[Callable[[str], bool]]:
-    """A connection in a transaction for the block; yields `take(name)`, which tries the lock of
-    `name` and says whether this process now holds it (False: another process does the work)."""
+def exclusive(engine: Engine) -> Iterator[Held]:
+    """A connection in a transaction for the block; yields its `Held`, which tries locks by name.
+    The transaction commits when the block ends normally and rolls back otherwise; both free the locks."""
     with engine.connect() as connection, connection.begin():
-
-        def take(name: str) -> bool:
-            return bool(connection.execute(_TRY, {"key": _WORK_KEY, "name": name}).scalar())
-
-        yield take
+        yield Held(connection)
 
 
 def task_lock(key: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.config.database import transaction, utcnow
 from yuqing.config.errors import ConfigError
 from yuqing.config.settings import QueueSettings, Settings
-from yuqing.service.task_store import TaskSpec, insert_tasks, mark_sent
+from yuqing.service.task_store import TaskMessage, TaskSpec, insert_tasks, mark_sent
 
 if TYPE_CHECKING:
     from dramatiq import Broker
@@ -128,12 +128,11 @@ class Sender:
         A message that cannot be sent leaves its row unsent; the clock's sweeper sends it later."""
         now = now or utcnow()
         with transaction(self.sessions) as session:
-            rows = insert_tasks(session, specs, now)
-            fresh = [(row.id, row.key, row.queue, row.actor, dict(row.args)) for row in rows]
+            fresh = insert_tasks(session, specs, now)
         self.send(fresh, not_before)
         return len(fresh)
 
-    def send(self, tasks: list[tuple[int, str, str, str, dict[str, Any]]], not_before: datetime | None = None) -> list[int]:
+    def send(self, tasks: list[TaskMessage], not_before: datetime | None = None) -> list[int]:
         """Send (id, key, queue, actor, args) messages, held by the broker until `not_before` when it is
         given and still to come; mark the ones that went; return their ids."""
         from dramatiq import Message

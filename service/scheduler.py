@@ -151,12 +151,17 @@ def backing_off(settings: Settings, sessions: sessionmaker[Session], names: list
     """Of these sources, the failing ones whose backoff has not run out, with why they wait."""
     with sessions() as session:
         rows = session.scalars(select(Source).where(Source.name.in_(names))).all()
-    slack = settings.service.jitter + timedelta(seconds=1)  # a jittered run may come a little early
-    return {
-        row.name: f"backing off after {row.consecutive_failures} failures until {row.next_poll_at:%H:%M:%S} UTC"
-        for row in rows
-        if row.consecutive_failures and row.next_poll_at and row.next_poll_at > now + slack
-    }
+    waiting = {row.name: backoff_wait(settings, row.consecutive_failures, row.next_poll_at, now) for row in rows}
+    return {name: why for name, why in waiting.items() if why}
+
+
+def backoff_wait(settings: Settings, failures: int, next_poll_at: datetime | None, now: datetime) -> str | None:
+    """Why a source with `failures` failures in a row, next polled at `next_poll_at`, waits at `now`; None
+    when it is due (a jittered run may come a little early: the jitter and a second of slack are allowed)."""
+    slack = settings.service.jitter + timedelta(seconds=1)
+    if failures and next_poll_at and next_poll_at > now + slack:
+        return f"backing off after {failures} failures until {next_poll_at:%H:%M:%S} UTC"
+    return None
 
 
 def collect_sources(settings: Settings, sessions: sessionmaker[Session], *, now: datetime, names: list[str],

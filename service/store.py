@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from yuqing.alerts.models import Delivery
@@ -23,6 +23,12 @@ CHUNK = 2_000  # rows per retention transaction: the single SQLite writer is nev
 
 JOB_RUNS_KEPT = 50  # per job: enough to see a pattern, bounded for months of running
 SERVICE_RUNS_KEPT = 20
+_RUNS = JobRun.__table__
+_INSERT_RUN = insert(_RUNS)  # the statements a worker runs for every task, built once
+_PRUNE_RUNS = delete(_RUNS).where(
+    _RUNS.c.job_id == bindparam("job"),
+    _RUNS.c.id < select(_RUNS.c.id).where(_RUNS.c.job_id == bindparam("job")).order_by(_RUNS.c.id.desc())
+    .offset(bindparam("skip")).limit(1).scalar_subquery())
 UNCLEAN_STOP = "ended without a clean stop (killed, crashed or the machine went down)"
 INTERRUPTED = "interrupted: the service stopped during this run; the next run completes its work"
 
@@ -60,15 +66,19 @@ def record_job_finish(session: Session, run_id: int, *, now: datetime, ok: bool,
     prune_job_runs(session, run.job_id, keep)
 
 
-def prune_job_runs(session: Session, job_id: str, keep: int = JOB_RUNS_KEPT) -> int:
-    """Delete a job's runs older than its last `keep`; return how many went."""
-    cutoff = session.scalar(
-        select(JobRun.id).where(JobRun.job_id == job_id).order_by(JobRun.id.desc()).offset(keep - 1).limit(1)
-    )
-    if cutoff is None:
-        return 0
-    result = session.execute(delete(JobRun).where(JobRun.job_id == job_id, JobRun.id < cutoff))
-    return result.rowcount or 0
+def record_job_run(db: Session | Connection, job_id: str, started: datetime, *, now: datetime, ok: bool,
+                   summary: str | None, error: str | None, keep: int = JOB_RUNS_KEPT) -> None:
+    """Record a job run that has ended, start and end at once (a worker's task: nobody could see its
+    start before its end anyway), and drop that job's runs beyond the last `keep`. Two Core
+    statements, no ORM object: a worker records one per poll."""
+    db.execute(_INSERT_RUN, {"job_id": job_id, "started_at": started, "finished_at": now, "ok": ok,
+                             "summary": summary, "error": error})
+    prune_job_runs(db, job_id, keep)
+
+
+def prune_job_runs(db: Session | Connection, job_id: str, keep: int = JOB_RUNS_KEPT) -> int:
+    """Delete a job's runs older than its last `keep` (one statement); return how many went."""
+    return db.execute(_PRUNE_RUNS, {"job": job_id, "skip": keep - 1}).rowcount or 0
 
 
 def mark_interrupted_runs(session: Session, now: datetime) -> int:

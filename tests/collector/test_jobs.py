@@ -93,6 +93,25 @@ def test_unchanged_feeds_are_polled_conditionally_and_store_nothing_new(db, site
         assert source.last_success_at == later and source.etag is not None
 
 
+def test_a_readers_rows_serve_when_as_configured_and_a_moved_source_is_saved_first(db, site: LocalSite) -> None:
+    url = serve_fixture(site, "/rss.xml", "feeds", "rss-utf8.xml", "application/rss+xml")
+    settings = settings_for({"name": "news", "kind": "rss", "url": url})
+    with db() as reader:  # no row yet: saved in collect's own transaction first
+        first = collect(settings, db, now=NOW, reader=reader)
+    later = NOW + timedelta(minutes=10)
+    with db() as reader:  # as configured: its validators are read in the reader's transaction
+        again = collect(settings, db, now=later, reader=reader)
+    assert [(r.outcome, r.items_new) for r in first.results + again.results] == [("ok", 4), ("not_modified", 0)]
+    assert "If-None-Match" in site.requests_to("/rss.xml")[1].headers
+    moved = serve_fixture(site, "/moved.xml", "feeds", "rss-utf8.xml", "application/rss+xml")
+    with db() as reader:  # a new URL: the row is changed (its old validators dropped) before the poll
+        report = collect(settings_for({"name": "news", "kind": "rss", "url": moved}), db, now=later, reader=reader)
+    assert [(r.outcome, r.http_status) for r in report.results] == [("ok", 200)]
+    assert "If-None-Match" not in site.requests_to("/moved.xml")[0].headers
+    with db() as session:
+        assert session.scalars(select(Source)).one().url == moved
+
+
 def test_failing_sources_are_recorded_and_never_block_the_others(db, site: LocalSite) -> None:
     site.routes["/down.xml"] = status(500)
     sources = [

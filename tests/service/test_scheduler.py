@@ -7,7 +7,7 @@ from pathlib import Path
 
 from yuqing.config.loading import parse_settings
 from yuqing.config.settings import Settings
-from yuqing.service.scheduler import DueSources, job_table
+from yuqing.service.scheduler import DueSources, backoff_wait, job_table
 
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
@@ -80,3 +80,12 @@ def test_jitter_is_capped_at_half_the_interval(tmp_path: Path) -> None:
         grid = NOW + timedelta(seconds=1 + 10 * k)
         assert grid <= fire <= grid + timedelta(seconds=5)
         fire = trigger.get_next_fire_time(fire, fire)
+
+
+def test_a_failing_source_waits_for_its_backoff_less_the_jitter(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)  # jitter 7 s: a run may come up to 8 s before the backoff ends
+    later = NOW + timedelta(minutes=4)
+    assert backoff_wait(settings, 3, later, NOW) == "backing off after 3 failures until 01:04:00 UTC"
+    assert backoff_wait(settings, 3, later, later - timedelta(seconds=8)) is None
+    assert backoff_wait(settings, 0, later, NOW) is None  # not failing: its schedule alone decides
+    assert backoff_wait(settings, 3, None, NOW) is None

@@ -16,6 +16,7 @@ from yuqing.service.store import (
     list_job_records,
     record_heartbeat,
     record_job_finish,
+    record_job_run,
     record_job_start,
     record_service_start,
     record_service_stop,
@@ -40,6 +41,21 @@ def test_job_runs_are_kept_to_the_last_n_per_job(db: sessionmaker[Session]) -> N
         oldest_kept = session.scalar(select(func.min(JobRun.started_at)).where(JobRun.job_id == "a"))
     assert counts == {"a": 5, "b": 1}
     assert oldest_kept.replace(tzinfo=UTC) == T0 + timedelta(minutes=7)
+
+
+def test_a_run_recorded_whole_is_read_back_and_kept_bounded(db: sessionmaker[Session]) -> None:
+    with transaction(db) as session:  # as a worker records its tasks: start and end in one statement
+        for n in range(7):
+            at = T0 + timedelta(minutes=n)
+            record_job_run(session, "collector.collect:news", at, now=at + timedelta(seconds=2), ok=n != 6,
+                           summary="ok" if n != 6 else None, error="HTTP 503" if n == 6 else None, keep=5)
+    with db() as session:
+        runs = session.scalars(select(JobRun).order_by(JobRun.id)).all()
+        record = list_job_records(session)["collector.collect:news"]
+    assert [run.started_at.replace(tzinfo=UTC) for run in runs] == [T0 + timedelta(minutes=n) for n in range(2, 7)]
+    assert (record.ok, record.error, record.failures_in_a_row) == (False, "HTTP 503", 1)
+    assert record.last_ok_at.replace(tzinfo=UTC) == T0 + timedelta(minutes=5, seconds=2)
+    assert record.finished_at.replace(tzinfo=UTC) == T0 + timedelta(minutes=6, seconds=2)
 
 
 def test_records_give_the_last_run_and_failures_in_a_row(db: sessionmaker[Session]) -> None:
