@@ -80,7 +80,7 @@ class Clock:
         self._due: dict[str, tuple[datetime, timedelta]] = {}  # source → (slot, interval), sent each second
         self._due_lock = threading.Lock()
         self._check_lock_lock = threading.Lock()
-        self.skipped = SkippedRuns()  # a job due while its previous run still runs: a figure, not a log line
+        self.skipped = SkippedRuns()  # runs merged into the one still running, counted per life (`_activate`)
 
     def run(self) -> int:
         """Wait as a standby, be the active clock, stop on request; return the exit code."""

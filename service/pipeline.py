@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,10 @@ from yuqing.config.settings import Settings
 from yuqing.service.evidence import capture_evidence, render_screenshots, watch_deletions
 
 Step = Callable[..., Any]
+# A collection that stored new posts brings the next pass forward (a post waits for no
+# pipeline_interval to be analysed and alerted on), but passes woken so start at least this far
+# apart: `yuqing run` (service/runner.py) and distributed mode's woken passes (service/plan.py).
+WAKE_GAP = timedelta(seconds=2)
 
 
 @dataclass

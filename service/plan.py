@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from yuqing.service.pipeline import STEPS
+from yuqing.service.pipeline import STEPS, WAKE_GAP
 from yuqing.service.task_store import TaskSpec
 
 # the queue of each step of the pipeline (docs/deployment.md lists what each queue runs)
@@ -34,7 +34,6 @@ STEP_QUEUES: dict[str, str] = {
     "service.render_screenshots": "evidence",
 }
 DELIVER_STEP = "alerts.deliver"
-WAKE_GAP = timedelta(seconds=2)  # woken passes: at most one per slot of this length (service/runner.py's gap)
 STEP_NAMES = [name for name, _ in STEPS]
 assert set(STEP_NAMES) == set(STEP_QUEUES), "every pipeline step needs its queue"
 

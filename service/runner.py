@@ -34,6 +34,7 @@ from yuqing.config.redact import redact_database_url
 from yuqing.config.settings import Settings
 from yuqing.service.lock import ServiceLock
 from yuqing.service.migrate import check_schema
+from yuqing.service.pipeline import WAKE_GAP
 from yuqing.service.scheduler import (
     BATCH,
     BATCH_JOB,
@@ -59,9 +60,6 @@ from yuqing.service.store import (
 logger = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=30)
 CATCH_UP_AFTER = timedelta(seconds=20)
-# A batch that stored new posts brings the next pass forward (a post waits for no pipeline_interval
-# to be analysed and alerted on), but passes woken so start at least this far apart.
-WAKE_GAP = timedelta(seconds=2)
 PIPELINE_JOB = "pipeline.process"
 
 

@@ -74,11 +74,6 @@ def finish(db: Session | Connection, key: str, now: datetime, *, ok: bool, summa
     db.execute(_FINISH, {"task_key": key, "now": now, "ok": ok, "summary": (summary or "")[:2000] or None})
 
 
-def is_finished(session: Session, key: str) -> bool:
-    """Whether the task of `key` is done (or expired)."""
-    return session.scalar(select(DistTask.finished_at).where(DistTask.key == key)) is not None
-
-
 def list_open_tasks(session: Session, limit: int = 5_000) -> list[DistTask]:
     """Unfinished tasks, oldest first (what the sweeper looks at)."""
     return list(session.scalars(select(DistTask).where(DistTask.finished_at.is_(None))

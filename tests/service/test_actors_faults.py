@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,22 @@ def run_world(cluster: Cluster, sites: SimulatedSites, receiver: WebhookReceiver
     time.sleep(6)  # a few more polls and passes: nothing arrives twice
 
 
+@contextmanager
+def world_through_outage(cluster: Cluster, outage: Callable[[], None],
+                         in_flight_allowed: int) -> Iterator[subprocess.Popen[str]]:
+    """A clock and a worker run the simulated world with `outage()` at OUTAGE_STEP; every alert
+    arrived once (`in_flight_allowed` twice) and both processes are still up; yields the clock."""
+    with SimulatedSites() as sites, WebhookReceiver() as receiver:
+        cluster.write_config(world_config(sites, receiver))
+        clock = cluster.clock()
+        worker = cluster.worker("--processes", "1", "--threads", "4")
+        run_world(cluster, sites, receiver, outage)
+        assert_each_alert_once(receiver, in_flight_allowed)
+        assert clock.poll() is None, cluster.log("clock.log")[-3000:]
+        assert worker.poll() is None, cluster.log("worker.log")[-3000:]
+        yield clock
+
+
 def status_json(cluster: Cluster) -> dict[str, Any]:
     """`yuqing status --json` on the cluster's configuration."""
     found = subprocess.run([sys.executable, "-m", "yuqing", "--config", str(cluster.config), "status", "--json"],
@@ -129,14 +146,8 @@ def test_a_broker_restart_loses_no_alert_and_repeats_none(rabbit_cluster: tuple[
         time.sleep(5)  # more than a poll interval and a pipeline interval: sends fail meanwhile
         timings["boot"] = rabbit.start()
 
-    with SimulatedSites() as sites, WebhookReceiver() as receiver:
-        cluster.write_config(world_config(sites, receiver))
-        clock = cluster.clock()
-        worker = cluster.worker("--processes", "1", "--threads", "4")
-        run_world(cluster, sites, receiver, restart_broker)
-        assert_each_alert_once(receiver, in_flight_allowed=0)
-        assert clock.poll() is None, cluster.log("clock.log")[-3000:]
-        assert worker.poll() is None, cluster.log("worker.log")[-3000:]
+    with world_through_outage(cluster, restart_broker, in_flight_allowed=0):
+        pass
     print(f"broker stop {timings['stopped']:.1f} s, boot {timings['boot']:.1f} s")
 
 
@@ -151,14 +162,7 @@ def test_a_database_stopped_for_30_s_loses_no_alert(postgres_cluster: tuple[Clus
         server.start()
         back.append(utcnow())
 
-    with SimulatedSites() as sites, WebhookReceiver() as receiver:
-        cluster.write_config(world_config(sites, receiver))
-        clock = cluster.clock()
-        worker = cluster.worker("--processes", "1", "--threads", "4")
-        run_world(cluster, sites, receiver, stop_database)
-        assert_each_alert_once(receiver, in_flight_allowed=1)
-        assert clock.poll() is None, cluster.log("clock.log")[-3000:]
-        assert worker.poll() is None, cluster.log("worker.log")[-3000:]
+    with world_through_outage(cluster, stop_database, in_flight_allowed=1) as clock:
 
         def truthful() -> dict[str, Any] | None:
             found = status_json(cluster)
