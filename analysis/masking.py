@@ -18,6 +18,11 @@ from yuqing.analysis.categories import Categorizer
 from yuqing.analysis.tokens import read_user_dictionary, register_words
 
 NAME = "\ue002"  # one private-use character: one unit for the char n-grams, one token for words
+# Gendered forms of address ("张先生", "李女士", "王大妈") all become one mark: whether a post is
+# written by or about a man or a woman carries no sentiment, and left visible "女士" and "先生"
+# learned weights of their own (a swap moved a score by 0.022 at C 100).
+ADDRESS = "\ue003"
+_GENDERED = frozenset(["先生", "女士", "小姐", "阿姨", "大爷", "大妈", "大姐", "大哥", "大叔", "大婶"])
 MAX_LEFT = 4  # name parts a head may take from its left ("A市" "交通" "运输" + "局")
 
 # Anonymised and coded places (A市, A3区, B2县) and "张某"/"李某某"-style people.
@@ -121,7 +126,7 @@ class Masker:
                 if not out or out[-1] != NAME:
                     out.append(NAME)
             else:
-                out.append(word)
+                out.append(ADDRESS if word in _GENDERED else word)
         return out
 
     def mask(self, text: str) -> str:

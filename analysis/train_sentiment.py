@@ -43,28 +43,37 @@ WEIGHTS = {"message": 1.0, "title": 0.5, "reply": 1.0, "headline": 1.0, "corpus"
 NON_WEIGHT = {"message": 2.0, "title": 2.0}
 DOMAIN = ("message", "title", "reply", "headline", "corpus", "yuqing_dev")
 # Negativity regularisation, by 5-fold CV on the training rows (message+reply AUC 0.9881 at C 10,
-# 0.9889 at 20, 0.9897 at 40, 0.9905 at 100, 0.9910 at 300): 40, not higher, because at 100 the
-# form of address left after masking ("张先生" vs "李女士") moved a score by 0.022, past the
-# behavioural suite's invariance tolerance (0.02).
-C = 40.0
+# 0.9889 at 20, 0.9897 at 40, 0.9905 at 100, 0.9910 at 300). It was held at 40 while the form of
+# address left after masking ("张先生" vs "李女士") moved a score past the behavioural suite's
+# invariance tolerance at 100; gendered forms of address are now one mark (`masking.ADDRESS`), and
+# at C 100 the nested-CV F1 at each flag budget is 0.003 above C 40's (flag budget 0.035: worst
+# fold 4.9 % flagged, F1 0.946; C 40 stays within 5 % only at 0.03, F1 0.938).
+C = 100.0
 C_CATEGORIES = 10.0
 # A post's category odds blend its title read alone and its most category-telling clause (the one
 # that says a category other than `problem` most surely: misconduct or an accident is often one
 # clause of a long message) with the whole post (geometric, these shares), and three categories'
-# log-odds are raised: sensitive, suggestion and emergency complaints are fewer and, read by the
-# plain fit, lose to `problem`. Chosen by `bench/category_cv.py` (5-fold CV over the training
+# log-odds are moved: sensitive and emergency complaints are few and, read by the plain fit, lose
+# to `problem` (raised); since non-negative proposals join the fit, `suggestion` wins too often
+# (lowered). Chosen by `bench/category_cv.py` (5-fold CV over the training
 # messages, rules and model combined as the analyzer does) as the setting with the smallest summed
 # shortfall from the issue's targets (accuracy 85 %, sensitive and suggestion recall 70 %); the
 # figures are in BENCHMARKS.md ("Sentiment on real text (issue 13)").
-TITLE_SHARE = 0.2
+TITLE_SHARE = 0.1
 CLAUSE_SHARE = 0.2
-CATEGORY_BIAS = {"sensitive": 0.7, "suggestion": 0.3, "emergency": 0.5}
+CATEGORY_BIAS = {"sensitive": 0.8, "suggestion": -0.5, "emergency": 0.5}
+# Weight of a non-negative proposal in the category fit (`category_rows`): 5-fold CV accuracy at
+# sensitive and suggestion recall ≥ 72 % rose from 81.9 % (none) to 82.9 % (0.5) and 82.4 % (1.0).
+NON_SUGGESTION_WEIGHT = 0.5
 MAX_FEATURES = 150_000  # largest weights kept: the file stays ~2 MB and loading under 30 MB
-# Share of non-negative real text (replies and neutral messages) the threshold may flag in
-# cross-validation. At C 10 a budget of 0.04 put the threshold at 0.75-0.76, above a question-form
-# complaint of tests/analysis/test_judgement.py (0.73), so 0.045 was used; at C 40 the budget of
-# 0.04 gives 0.72 with CV F1 0.944 (C 10 at 0.045: 0.942) and that case scores 0.78.
-MAX_FLAGGED = 0.04
+# The issue's limit on the share of non-negative real text (replies and neutral messages) flagged.
+FLAG_LIMIT = 0.05
+# Flag budgets the recipe may give the threshold search (`best_threshold`). It takes the largest
+# whose threshold, chosen on four folds' out-of-fold scores, flags at most FLAG_LIMIT of the fifth
+# fold's non-negative rows in every fold (`choose_budget`, nested CV): a budget measured only on the
+# rows that chose it is optimistic, and folds differ by 2 points at the same threshold. Before
+# 2026-12-04 the budget was a fixed 0.04: pooled CV flagged 3.9 %, but its worst nested fold 6.1 %.
+BUDGETS = (0.02, 0.025, 0.03, 0.035, 0.04, 0.045)
 FOLDS = 5
 CATEGORIES = complaints.CATEGORIES
 
@@ -112,14 +121,30 @@ class Trainer:
         return domain, whole[domain], worst[domain]
 
     def fit_categories(self) -> tuple[np.ndarray, np.ndarray]:
-        """Fit the category weights on negative rows that carry a category."""
-        mask = np.array([r.label == 1 and r.category is not None for r in self.rows])
+        """Fit the category weights on the rows `category_rows` selects."""
+        mask, weights = category_rows(self.rows)
         cats = [r.category or "" for r, m in zip(self.rows, mask, strict=True) if m]
-        # Balanced classes: four in five real complaints are `problem`, and an unbalanced fit
-        # calls nearly everything that (measured: 敏感类 recall 34 %).
-        counts = {c: cats.count(c) for c in set(cats)}
-        balance = np.array([len(cats) / (len(counts) * counts[c]) for c in cats])
-        return fit_categories(self.x[mask], cats, self.w[mask] * balance, CATEGORIES, C_CATEGORIES, SEED)
+        return fit_categories(self.x[mask], cats, (self.w * weights)[mask] * balance(cats), CATEGORIES,
+                              C_CATEGORIES, SEED)
+
+
+def category_rows(rows: Sequence[Row]) -> tuple[np.ndarray, np.ndarray]:
+    """Return which rows the category block is fitted on, and their weight factors.
+
+    Negative rows with a category count fully; non-negative proposals (`non`/suggestion: the same
+    words of proposal, without a complaint) count NON_SUGGESTION_WEIGHT, so that the block learns
+    what a proposal says from more than the few hundred negative ones.
+    """
+    mask = np.array([r.category is not None and (r.label == 1 or r.category == "suggestion") for r in rows])
+    weights = np.array([1.0 if r.label == 1 else NON_SUGGESTION_WEIGHT for r in rows])
+    return mask, weights
+
+
+def balance(cats: Sequence[str]) -> np.ndarray:
+    """Return balanced-class weights: four in five real complaints are `problem`, and an unbalanced
+    fit calls nearly everything that (measured: 敏感类 recall 34 %)."""
+    counts = {c: list(cats).count(c) for c in set(cats)}
+    return np.array([len(cats) / (len(counts) * counts[c]) for c in cats])
 
 
 def combine(labels: np.ndarray, whole: np.ndarray, worst: np.ndarray) -> tuple[float, float, float]:
@@ -128,6 +153,27 @@ def combine(labels: np.ndarray, whole: np.ndarray, worst: np.ndarray) -> tuple[f
 
     blend = LogisticRegression(C=1e4).fit(np.column_stack([whole, worst]), labels)
     return float(blend.coef_[0][0]), float(blend.coef_[0][1]), float(blend.intercept_[0])
+
+
+def choose_budget(labels: np.ndarray, prob: np.ndarray, folds: np.ndarray, limit: float = FLAG_LIMIT) -> float:
+    """Return the largest of BUDGETS whose nested-CV threshold flags at most `limit` in every fold.
+
+    `labels`, `prob` and `folds` are the real rows' labels, out-of-fold probabilities and folds.
+    For each fold, the threshold is chosen on the other folds' rows and applied to it; prints each
+    budget's worst fold (flag share, F1). Falls back to the smallest budget.
+    """
+    chosen = BUDGETS[0]
+    for budget in BUDGETS:
+        worst_flagged, worst_f1 = 0.0, 1.0
+        for k in range(FOLDS):
+            inside = folds != k
+            fig = evaluate(labels[~inside], prob[~inside], best_threshold(labels[inside], prob[inside], budget))
+            worst_flagged, worst_f1 = max(worst_flagged, fig["flagged"]), min(worst_f1, fig["f1"])
+        print(f"flag budget {budget:.3f}: nested CV worst fold flags {worst_flagged:.3f}, worst fold F1 {worst_f1:.3f}")
+        if worst_flagged <= limit:
+            chosen = budget
+    print(f"flag budget chosen: {chosen:.3f} (every nested fold at most {limit:.0%} flagged)")
+    return chosen
 
 
 def prune(trainer: Trainer, keep: int) -> dict[str, int]:
@@ -172,7 +218,9 @@ def train(rows: list[Row], out: Path) -> SentimentModel:
     a, b, bias = combine(labels, whole, worst)
     prob = 1 / (1 + np.exp(-(a * whole + b * worst + bias)))
     real = np.array([r.source in ("message", "reply") for r in rows])[domain]
-    threshold = best_threshold(labels[real], prob[real], MAX_FLAGGED)
+    folds = np.array([fold_of(r) for r in rows])[domain]
+    budget = choose_budget(labels[real], prob[real], folds[real])
+    threshold = best_threshold(labels[real], prob[real], budget)
     print(f"blend: whole={a:.3f} worst-clause={b:.3f} bias={bias:.3f} threshold={threshold}")
     for name in ("message+reply", "corpus", "title"):
         sel = np.array([r.source in name.split("+") for r in rows])[domain]

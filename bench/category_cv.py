@@ -1,7 +1,8 @@
 """Category recipe by 5-fold cross-validation on the TRAINING messages only (never the held-out part).
 
-The category block is fitted as `analysis.train_sentiment` fits it (negative rows with a category,
-balanced classes, C_CATEGORIES) on four folds; the fifth fold's messages are categorised as the
+The category block is fitted as `analysis.train_sentiment` fits it (`category_rows`: negative rows
+with a category and, at a lower weight, non-negative proposals; balanced classes, C_CATEGORIES) on
+four folds; the fifth fold's messages are categorised as the
 analyzer does (rules + MODEL_WEIGHT × model odds), with the odds read as the run-time model reads
 them (`analysis.sentiment.blend_category_logits`): the whole post blended with its title
 (`--title-share`) and with its most category-telling clause (`--clause-share`), after the log-odds
@@ -37,6 +38,8 @@ from yuqing.analysis.train_sentiment import (  # noqa: E402
     CATEGORIES,
     FOLDS,
     SEED,
+    balance,
+    category_rows,
     fold_of,
     weight_of,
 )
@@ -57,26 +60,26 @@ class OutOfFold:
 def out_of_fold(c: float = C_CATEGORIES) -> OutOfFold:
     """Fit the category block on four folds and read the fifth fold's messages (whole, title, clauses)."""
     train, _ = split(load_rows())
-    rows = [r for r in train if r.label == 1 and r.category is not None]
+    selected, factors = category_rows(train)
+    rows = [r for r, m in zip(train, selected, strict=True) if m]
+    factors = factors[selected]
     titles = {r.group: r.text for r in train if r.source == "title"}
     docs = [post_features(r.text) for r in rows]
     vocab = build_vocab(docs)
     x = doc_matrix(docs, vocab)
-    messages = np.array([i for i, r in enumerate(rows) if r.source == "message"])
+    messages = np.array([i for i, r in enumerate(rows) if r.source == "message" and r.label == 1])
     x_title = doc_matrix([post_features(titles.get(rows[i].group, "")) for i in messages], vocab)
     x_clauses, starts = clause_matrix([docs[i] for i in messages], vocab)
     ends = np.append(starts[1:], x_clauses.shape[0])
     cats = np.array([r.category for r in rows])
-    weights = np.array([weight_of(r) for r in rows])
+    weights = np.array([weight_of(r) for r in rows]) * factors
     folds = np.array([fold_of(r) for r in rows])
     whole, title = np.zeros((len(messages), len(CATEGORIES))), np.zeros((len(messages), len(CATEGORIES)))
     clause_logits = np.zeros((x_clauses.shape[0], len(CATEGORIES)))
     for k in range(FOLDS):
         train_part = folds != k
-        counts = {cat: int((cats[train_part] == cat).sum()) for cat in set(cats[train_part])}
-        balance = np.array([train_part.sum() / (len(counts) * counts[cat]) for cat in cats[train_part]])
-        coef, intercepts = fit_categories(x[train_part], list(cats[train_part]), weights[train_part] * balance,
-                                          CATEGORIES, c, SEED)
+        coef, intercepts = fit_categories(x[train_part], list(cats[train_part]),
+                                          weights[train_part] * balance(list(cats[train_part])), CATEGORIES, c, SEED)
         test = folds[messages] == k
         whole[test] = np.asarray(x[messages[test]] @ coef) + intercepts
         title[test] = np.asarray(x_title[test] @ coef) + intercepts

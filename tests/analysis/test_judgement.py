@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from yuqing.analysis.categories import Categorizer
-from yuqing.analysis.masking import NAME, Masker
+from yuqing.analysis.masking import ADDRESS, NAME, Masker
 from yuqing.analysis.sentiment import SentimentModel, get_model
 from yuqing.analysis.text import fold_text, normalize
 
@@ -139,6 +139,12 @@ def test_names_are_masked_to_one_mark() -> None:
     assert masker.mask("市交通运输局对乘客投诉不闻不问") == f"{NAME}对乘客投诉不闻不问"
     assert masker.mask("A3区东湖街道的路灯坏了") == f"{NAME}的路灯坏了"
     assert "投诉" in masker.mask("乘客投诉公交公司")  # a verb before a name stays
+
+
+def test_gendered_forms_of_address_are_one_mark() -> None:
+    masker = Masker()
+    assert masker.mask("张先生反映出警太慢") == masker.mask("李女士反映出警太慢") == f"{NAME}{ADDRESS}反映出警太慢"
+    assert masker.tokens("王大妈说") == [NAME, ADDRESS, "说"]
 
 
 @pytest.mark.parametrize(("text", "masked"), [
