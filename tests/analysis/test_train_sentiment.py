@@ -5,21 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from yuqing.analysis.train_data import Row
-from yuqing.analysis.train_fit import best_threshold, evaluate
-from yuqing.analysis.train_sentiment import BUDGETS, NON_SUGGESTION_WEIGHT, category_rows, choose_budget
+from yuqing.analysis.train_sentiment import (
+    BUDGETS,
+    NON_SUGGESTION_WEIGHT,
+    category_rows,
+    choose_budget,
+    nested_worst_fold,
+)
 
 
 def folds_of(n: int) -> np.ndarray:
     return np.arange(n) % 5
-
-
-def nested_worst(labels: np.ndarray, prob: np.ndarray, folds: np.ndarray, budget: float) -> float:
-    worst = 0.0
-    for k in range(5):
-        inside = folds != k
-        threshold = best_threshold(labels[inside], prob[inside], budget)
-        worst = max(worst, evaluate(labels[~inside], prob[~inside], threshold)["flagged"])
-    return worst
 
 
 def test_the_budget_is_the_largest_whose_every_nested_fold_stays_within_the_limit() -> None:
@@ -28,9 +24,21 @@ def test_the_budget_is_the_largest_whose_every_nested_fold_stays_within_the_limi
     prob = np.concatenate([rng.beta(5, 2, 1000), rng.beta(2, 5, 1000)])
     folds = folds_of(2000)
     chosen = choose_budget(labels, prob, folds, limit=0.05)
-    assert nested_worst(labels, prob, folds, chosen) <= 0.05
-    assert all(nested_worst(labels, prob, folds, b) > 0.05 for b in BUDGETS if b > chosen)
+    assert nested_worst_fold(labels, prob, folds, chosen)[0] <= 0.05
+    assert all(nested_worst_fold(labels, prob, folds, b)[0] > 0.05 for b in BUDGETS if b > chosen)
     assert chosen < max(BUDGETS)  # overlapping scores: the largest budget overshoots some fold
+
+
+def test_a_fold_whose_non_negatives_score_high_is_the_worst_fold() -> None:
+    labels = np.array([1] * 500 + [0] * 500)
+    folds = folds_of(1000)
+    prob = np.concatenate([np.linspace(0.6, 1.0, 500), np.linspace(0.0, 0.55, 500)])
+    flagged, f1 = nested_worst_fold(labels, prob, folds, 0.03)
+    assert flagged <= 0.03 and f1 > 0.99  # separable: within the budget, nearly all found
+    shifted = prob.copy()
+    shifted[(labels == 0) & (folds == 0)] += 0.5  # fold 0's non-negatives all score above every negative's 0.6
+    flagged, f1 = nested_worst_fold(labels, shifted, folds, 0.03)
+    assert flagged > 0.5 and f1 < 0.9
 
 
 def test_a_fold_that_flags_more_out_of_sample_lowers_the_budget() -> None:
